@@ -1,0 +1,36 @@
+// Builds dist/ as ESM (.js) + CJS (.cjs) with bundled declarations (.d.ts / .d.cts) for both entry points.
+// Every dependency and peer stays external: the package ships only its own code.
+import { readFileSync } from 'node:fs';
+import esbuild from 'rollup-plugin-esbuild';
+import { dts } from 'rollup-plugin-dts';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const deps = [
+  ...Object.keys(pkg.dependencies ?? {}),
+  ...Object.keys(pkg.peerDependencies ?? {}),
+  ...Object.keys(pkg.optionalDependencies ?? {}),
+];
+const external = (id) => id.startsWith('node:') || deps.some((d) => id === d || id.startsWith(`${d}/`));
+const entries = { index: 'src/index.ts', testing: 'src/testing/index.ts' };
+
+export default [
+  {
+    input: entries,
+    external,
+    plugins: [esbuild({ target: 'node20' })],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+      {
+        dir: 'dist',
+        format: 'cjs',
+        entryFileNames: '[name].cjs',
+        chunkFileNames: 'chunks/[name]-[hash].cjs',
+        exports: 'named',
+      },
+    ],
+  },
+  ...Object.entries(entries).flatMap(([name, input]) => [
+    { input, external, plugins: [dts()], output: { file: `dist/${name}.d.ts`, format: 'es' } },
+    { input, external, plugins: [dts()], output: { file: `dist/${name}.d.cts`, format: 'es' } },
+  ]),
+];

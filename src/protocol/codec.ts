@@ -1,0 +1,81 @@
+/**
+ * Small io-ts building blocks shared by every codec of the protocol layer.
+ *
+ * Sections, in the io-ts order: model (the open-enum and nullable helpers), constructors (`serverEvent`,
+ * `clientEvent`), utils.
+ */
+import * as t from 'io-ts';
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * A string field whose documented values are `K`, but which accepts any string at run time.
+ *
+ * Why: the services add enum values before the specs do (`in_progress` on beta responses, `audio` content on beta
+ * items, voices `marin`/`cedar`), see `../shared/protocol/README.md` §9.4. The type keeps autocompletion for the
+ * known values and `(string & {})` keeps the rest legal.
+ */
+export type OpenEnum<K extends string> = K | (string & {});
+
+/** The codec of an {@link OpenEnum}: validates "is a string", types as the known values or any string. */
+export const openEnum = <K extends string>(name: string): t.Type<OpenEnum<K>, string, unknown> =>
+  new t.Type<OpenEnum<K>, string, unknown>(
+    name,
+    (u): u is OpenEnum<K> => typeof u === 'string',
+    (u, c) => (typeof u === 'string' ? t.success(u) : t.failure(u, c)),
+    (a) => a,
+  );
+
+/** `T | null`: real servers send `null` where the specs say string or object (§9.2). */
+export const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
+
+/** A JSON object with any fields (the open object of §9.3, for shapes nobody routes by). */
+export const AnyObject = t.UnknownRecord;
+
+/** An integer (JSON number without fraction). Kept as `number` in the type. */
+export const Int = new t.Type<number, number, unknown>(
+  'integer',
+  (u): u is number => typeof u === 'number' && Number.isInteger(u),
+  (u, c) => (typeof u === 'number' && Number.isInteger(u) ? t.success(u) : t.failure(u, c)),
+  (a) => a,
+);
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * A server event codec: `type` literal + required props, with `event_id` optional at the codec level.
+ *
+ * Why optional: §9 "Decisions" keeps the top-level `event_id` expected but not required (the GA DTMF event has
+ * none). Codecs are open: `t.type`/`t.partial` keep unknown fields on the decoded object (§9.1).
+ */
+export const serverEvent = <T extends string, R extends t.Props, O extends t.Props = {}>(
+  type: T,
+  required: R,
+  optional?: O,
+) =>
+  t.intersection(
+    [
+      t.type({ type: t.literal(type), ...required }),
+      t.partial({ event_id: nullable(t.string), ...((optional ?? {}) as O) }),
+    ],
+    pascal(type),
+  );
+
+/** A client event codec: `type` literal + required props; `event_id` is optional and client-chosen (§2). */
+export const clientEvent = serverEvent;
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/** `response.content_part.done` → `ResponseContentPartDone` (STYLE.md habit 2: codec names are the wire name). */
+export const pascal = (wire: string): string =>
+  wire
+    .split(/[._]/)
+    .filter((s) => s.length > 0)
+    .map((s) => s[0]!.toUpperCase() + s.slice(1))
+    .join('');

@@ -1,0 +1,97 @@
+/**
+ * The two dialects of the Realtime protocol, and the one table that says which names mean the same thing in both.
+ *
+ * Operators never hard-code one dialect's strings: they ask {@link isEvent} with a neutral name, so
+ * `isEvent(e, 'audioDelta')` is true for `response.audio.delta` (preview) and `response.output_audio.delta` (GA).
+ * Source of the mapping: `../shared/protocol/README.md` §5 (beta → GA).
+ */
+import type * as S from './serverEvents';
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * `preview`: Azure `api-version=2025-04-01-preview` (and 2024-10-01-preview, 2024-12-17), the beta event names.
+ * `ga`: Azure `/openai/v1/realtime` and OpenAI's GA protocol, the `response.output_*` names.
+ */
+export type Dialect = 'preview' | 'ga';
+
+/** The dialect-neutral names of the server events whose wire name differs between dialects. */
+export interface NeutralEvents {
+  textDelta: S.ResponseTextDelta | S.ResponseOutputTextDelta;
+  textDone: S.ResponseTextDone | S.ResponseOutputTextDone;
+  audioDelta: S.ResponseAudioDelta | S.ResponseOutputAudioDelta;
+  audioDone: S.ResponseAudioDone | S.ResponseOutputAudioDone;
+  transcriptDelta: S.ResponseAudioTranscriptDelta | S.ResponseOutputAudioTranscriptDelta;
+  transcriptDone: S.ResponseAudioTranscriptDone | S.ResponseOutputAudioTranscriptDone;
+  /** An item entered the conversation: beta `conversation.item.created`, GA `conversation.item.added`. */
+  itemAdded: S.ConversationItemCreated | S.ConversationItemAdded;
+  /**
+   * An item is final in the conversation: GA `conversation.item.done`. Beta has no separate event; its
+   * `conversation.item.created` carries the item as it is (≈, §5), so it counts here too.
+   */
+  itemDone: S.ConversationItemCreated | S.ConversationItemDone;
+}
+export type NeutralEventName = keyof NeutralEvents;
+
+/** neutral name → the wire names that mean it, per dialect (§5). */
+export const EVENT_NAMES: {
+  readonly [K in NeutralEventName]: { readonly preview: string; readonly ga: string };
+} = {
+  textDelta: { preview: 'response.text.delta', ga: 'response.output_text.delta' },
+  textDone: { preview: 'response.text.done', ga: 'response.output_text.done' },
+  audioDelta: { preview: 'response.audio.delta', ga: 'response.output_audio.delta' },
+  audioDone: { preview: 'response.audio.done', ga: 'response.output_audio.done' },
+  transcriptDelta: {
+    preview: 'response.audio_transcript.delta',
+    ga: 'response.output_audio_transcript.delta',
+  },
+  transcriptDone: { preview: 'response.audio_transcript.done', ga: 'response.output_audio_transcript.done' },
+  itemAdded: { preview: 'conversation.item.created', ga: 'conversation.item.added' },
+  itemDone: { preview: 'conversation.item.created', ga: 'conversation.item.done' },
+};
+
+/**
+ * Content types that mean "text" / "audio" in either dialect: GA items say `output_text`/`output_audio` while
+ * GA `content_part.*` parts keep `text`/`audio` (§5, §9.4). Accept all in both places.
+ */
+export const CONTENT_TYPES = {
+  text: ['text', 'output_text'],
+  audio: ['audio', 'output_audio'],
+} as const;
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+const wireToNeutral = new Map<string, NeutralEventName[]>();
+for (const [neutral, names] of Object.entries(EVENT_NAMES) as [
+  NeutralEventName,
+  { preview: string; ga: string },
+][]) {
+  for (const wire of new Set([names.preview, names.ga])) {
+    wireToNeutral.set(wire, [...(wireToNeutral.get(wire) ?? []), neutral]);
+  }
+}
+
+/** True when `event` is the neutral event `name` in either dialect; narrows to both dialects' types. */
+export const isEvent = <K extends NeutralEventName>(
+  event: { readonly type: unknown } | null | undefined,
+  name: K,
+): event is NeutralEvents[K] => {
+  const names = EVENT_NAMES[name];
+  const type = event?.type;
+  return type === names.preview || type === names.ga;
+};
+
+/** The wire name of a neutral event in a dialect: `wireName('audioDelta', 'ga')` → `'response.output_audio.delta'`. */
+export const wireName = (name: NeutralEventName, dialect: Dialect): string => EVENT_NAMES[name][dialect];
+
+/** The neutral names a wire name stands for (empty when it is the same in both dialects or unknown). */
+export const neutralNames = (wire: string): readonly NeutralEventName[] => wireToNeutral.get(wire) ?? [];
+
+/** True for a text content type of either dialect (`text`, `output_text`). */
+export const isTextContent = (type: unknown): boolean => type === 'text' || type === 'output_text';
+/** True for an audio content type of either dialect (`audio`, `output_audio`). */
+export const isAudioContent = (type: unknown): boolean => type === 'audio' || type === 'output_audio';

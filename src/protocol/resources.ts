@@ -1,0 +1,339 @@
+/**
+ * Codecs of the shared resources carried inside events: content parts, conversation items, responses, usage,
+ * sessions (both dialects), rate limits and errors.
+ *
+ * Every nested codec is open and lenient, as `../shared/protocol/README.md` §9.3 requires: the beta
+ * `RealtimeResponse`, `RealtimeSession` and `RealtimeConversationItem` schemas have no required fields, templates
+ * omit nearly everything, and real servers send `null` where the specs say string or object (§9.2). Enums are
+ * {@link OpenEnum}s (§9.4). Nothing is required here unless the library routes by it.
+ */
+import * as t from 'io-ts';
+import { AnyObject, Int, nullable, openEnum, type OpenEnum } from './codec';
+
+// -------------------------------------------------------------------------------------
+// enums (§3)
+// -------------------------------------------------------------------------------------
+
+/** Content part types of both dialects: GA items say `output_text`/`output_audio`, GA parts keep `text`/`audio` (§5, §9.4). */
+export type ContentType = OpenEnum<
+  | 'input_text'
+  | 'input_audio'
+  | 'input_image'
+  | 'item_reference'
+  | 'text'
+  | 'audio'
+  | 'output_text'
+  | 'output_audio'
+>;
+export const ContentType = openEnum<
+  | 'input_text'
+  | 'input_audio'
+  | 'input_image'
+  | 'item_reference'
+  | 'text'
+  | 'audio'
+  | 'output_text'
+  | 'output_audio'
+>('ContentType');
+
+/** Item types; GA adds the MCP ones. */
+export type ItemType = OpenEnum<
+  | 'message'
+  | 'function_call'
+  | 'function_call_output'
+  | 'mcp_call'
+  | 'mcp_list_tools'
+  | 'mcp_approval_request'
+  | 'mcp_approval_response'
+>;
+export const ItemType = openEnum<
+  | 'message'
+  | 'function_call'
+  | 'function_call_output'
+  | 'mcp_call'
+  | 'mcp_list_tools'
+  | 'mcp_approval_request'
+  | 'mcp_approval_response'
+>('ItemType');
+
+/** `in_progress` is real on beta items though the beta spec omits it (§3). */
+export const ItemStatus = openEnum<'in_progress' | 'completed' | 'incomplete'>('ItemStatus');
+export const Role = openEnum<'user' | 'assistant' | 'system'>('Role');
+/** `in_progress` is real on beta responses though the beta spec omits it (§3). */
+export const ResponseStatus = openEnum<'in_progress' | 'completed' | 'cancelled' | 'failed' | 'incomplete'>(
+  'ResponseStatus',
+);
+export const StatusReason = openEnum<
+  'turn_detected' | 'client_cancelled' | 'max_output_tokens' | 'content_filter'
+>('StatusReason');
+export const Voice = t.union([
+  openEnum<'alloy' | 'ash' | 'ballad' | 'coral' | 'echo' | 'sage' | 'shimmer' | 'verse' | 'marin' | 'cedar'>(
+    'Voice',
+  ),
+  t.type({ id: t.string }),
+]);
+/** `int(1–4096) | "inf"` (§3, §9.5), and `null` as real session payloads send it. */
+export const MaxTokens = nullable(t.union([t.number, t.literal('inf')], 'MaxTokens'));
+export const BetaAudioFormat = openEnum<'pcm16' | 'g711_ulaw' | 'g711_alaw'>('BetaAudioFormat');
+export const GaAudioFormat = t.partial(
+  {
+    type: openEnum<'audio/pcm' | 'audio/pcmu' | 'audio/pcma'>('GaAudioFormatType'),
+    rate: t.number,
+  },
+  'GaAudioFormat',
+);
+export interface GaAudioFormat extends t.TypeOf<typeof GaAudioFormat> {}
+
+// -------------------------------------------------------------------------------------
+// content and items
+// -------------------------------------------------------------------------------------
+
+/** One content part of an item, or the `part` of `response.content_part.*`. */
+export const ContentPart = t.partial(
+  {
+    type: ContentType,
+    text: t.string,
+    audio: t.string,
+    /** `null` on user `input_audio` until transcribed (§9.2). */
+    transcript: nullable(t.string),
+    id: t.string,
+    image_url: t.string,
+    detail: t.string,
+  },
+  'ContentPart',
+);
+export interface ContentPart extends t.TypeOf<typeof ContentPart> {}
+
+/** A conversation item: message, function_call, function_call_output (and GA's MCP items), all fields optional. */
+export const ConversationItem = t.partial(
+  {
+    id: t.string,
+    type: ItemType,
+    object: t.string,
+    status: ItemStatus,
+    role: Role,
+    content: t.array(ContentPart),
+    call_id: t.string,
+    name: t.string,
+    arguments: t.string,
+    output: t.string,
+  },
+  'ConversationItem',
+);
+export interface ConversationItem extends t.TypeOf<typeof ConversationItem> {}
+
+// -------------------------------------------------------------------------------------
+// responses
+// -------------------------------------------------------------------------------------
+
+export const Usage = t.partial(
+  {
+    total_tokens: t.number,
+    input_tokens: t.number,
+    output_tokens: t.number,
+    input_token_details: t.partial({
+      cached_tokens: t.number,
+      text_tokens: t.number,
+      audio_tokens: t.number,
+      image_tokens: t.number,
+      cached_tokens_details: t.partial({
+        text_tokens: t.number,
+        audio_tokens: t.number,
+        image_tokens: t.number,
+      }),
+    }),
+    output_token_details: t.partial({ text_tokens: t.number, audio_tokens: t.number }),
+  },
+  'Usage',
+);
+export interface Usage extends t.TypeOf<typeof Usage> {}
+
+export const StatusDetails = t.partial(
+  {
+    type: ResponseStatus,
+    reason: StatusReason,
+    error: nullable(t.partial({ type: t.string, code: nullable(t.string), message: t.string })),
+  },
+  'StatusDetails',
+);
+export interface StatusDetails extends t.TypeOf<typeof StatusDetails> {}
+
+/** The `realtime.response` object of `response.created` / `response.done`, both dialects. */
+export const Response = t.partial(
+  {
+    id: t.string,
+    object: t.string,
+    status: ResponseStatus,
+    status_details: nullable(StatusDetails),
+    output: t.array(ConversationItem),
+    /** Client metadata echoed back, how out-of-band responses are told apart (§6). */
+    metadata: nullable(t.record(t.string, t.unknown)),
+    /** `null` on `response.created` (§3). */
+    usage: nullable(Usage),
+    conversation_id: nullable(t.string),
+    // beta
+    modalities: t.array(t.string),
+    voice: Voice,
+    output_audio_format: BetaAudioFormat,
+    temperature: t.number,
+    max_output_tokens: MaxTokens,
+    // GA
+    output_modalities: t.array(t.string),
+    audio: t.partial({ output: t.partial({ format: GaAudioFormat, voice: Voice }) }),
+  },
+  'Response',
+);
+export interface Response extends t.TypeOf<typeof Response> {}
+
+// -------------------------------------------------------------------------------------
+// sessions (§4)
+// -------------------------------------------------------------------------------------
+
+export const TurnDetection = t.partial(
+  {
+    /** `server_vad`, `semantic_vad`, and Azure's `none` (§3, §9.4). */
+    type: openEnum<'server_vad' | 'semantic_vad' | 'none'>('TurnDetectionType'),
+    threshold: t.number,
+    prefix_padding_ms: t.number,
+    silence_duration_ms: t.number,
+    create_response: t.boolean,
+    interrupt_response: t.boolean,
+    eagerness: openEnum<'low' | 'medium' | 'high' | 'auto'>('Eagerness'),
+    idle_timeout_ms: nullable(t.number),
+  },
+  'TurnDetection',
+);
+export interface TurnDetection extends t.TypeOf<typeof TurnDetection> {}
+
+export const Transcription = t.partial({ model: t.string, language: nullable(t.string), prompt: t.string });
+export const Tool = t.intersection([
+  t.type({ type: t.string }),
+  t.partial({ name: t.string, description: t.string, parameters: AnyObject }),
+]);
+export interface Tool extends t.TypeOf<typeof Tool> {}
+export const ToolChoice = t.union([t.string, AnyObject]);
+
+/** Beta session: `session.update.session`, `session.created/updated.session`. Flat fields (§4). */
+export const BetaSession = t.partial(
+  {
+    id: t.string,
+    object: t.string,
+    model: t.string,
+    expires_at: t.number,
+    modalities: t.array(t.string),
+    instructions: t.string,
+    voice: Voice,
+    input_audio_format: BetaAudioFormat,
+    output_audio_format: BetaAudioFormat,
+    input_audio_transcription: nullable(Transcription),
+    input_audio_noise_reduction: nullable(t.partial({ type: t.string })),
+    turn_detection: nullable(TurnDetection),
+    tools: t.array(Tool),
+    tool_choice: ToolChoice,
+    temperature: t.number,
+    max_response_output_tokens: MaxTokens,
+    speed: t.number,
+    tracing: nullable(t.unknown),
+    include: nullable(t.array(t.string)),
+    client_secret: nullable(t.partial({ value: t.string, expires_at: t.number })),
+  },
+  'BetaSession',
+);
+export interface BetaSession extends t.TypeOf<typeof BetaSession> {}
+
+/** GA session: `type: "realtime" | "transcription"`, audio settings nested under `audio.input` / `audio.output` (§4). */
+export const GaSession = t.partial(
+  {
+    type: openEnum<'realtime' | 'transcription'>('GaSessionType'),
+    id: t.string,
+    object: t.string,
+    model: t.string,
+    expires_at: t.number,
+    output_modalities: t.array(t.string),
+    instructions: t.string,
+    audio: t.partial({
+      input: t.partial({
+        format: GaAudioFormat,
+        transcription: nullable(
+          t.partial({ model: t.string, language: nullable(t.string), prompt: t.string }),
+        ),
+        noise_reduction: nullable(t.partial({ type: t.string })),
+        turn_detection: nullable(TurnDetection),
+      }),
+      output: t.partial({ format: GaAudioFormat, voice: Voice, speed: t.number }),
+    }),
+    tools: t.array(Tool),
+    tool_choice: ToolChoice,
+    max_output_tokens: MaxTokens,
+    tracing: nullable(t.unknown),
+    prompt: nullable(t.unknown),
+    include: nullable(t.array(t.string)),
+    truncation: t.unknown,
+  },
+  'GaSession',
+);
+export interface GaSession extends t.TypeOf<typeof GaSession> {}
+
+/** A session as either dialect sends it: the union of both open shapes (their field names do not collide). */
+export const Session = t.intersection([BetaSession, GaSession]);
+export interface Session extends t.TypeOf<typeof Session> {}
+
+// -------------------------------------------------------------------------------------
+// rate limits and errors
+// -------------------------------------------------------------------------------------
+
+/** One entry of `rate_limits.updated`; `reset_seconds` is fractional, the array may be empty (§3, §9.6). */
+export const RateLimit = t.partial(
+  {
+    name: openEnum<'requests' | 'tokens'>('RateLimitName'),
+    limit: t.number,
+    remaining: t.number,
+    reset_seconds: t.number,
+  },
+  'RateLimit',
+);
+export interface RateLimit extends t.TypeOf<typeof RateLimit> {}
+
+/**
+ * The `error` object. The spec requires `type` and `message`, but Azure's transcription-failed template has no
+ * `type` (§3), so only `message` is required... and even that is lenient: nested objects require nothing (§9.3).
+ */
+export const ErrorDetails = t.partial(
+  {
+    type: t.string,
+    code: nullable(t.string),
+    message: t.string,
+    param: nullable(t.string),
+    /** The `event_id` of the client event that caused it. */
+    event_id: nullable(t.string),
+  },
+  'ErrorDetails',
+);
+export interface ErrorDetails extends t.TypeOf<typeof ErrorDetails> {}
+
+/** The response parameters of `response.create` (both dialects' names, all optional). */
+export const ResponseCreateParams = t.partial(
+  {
+    conversation: t.string,
+    metadata: nullable(t.record(t.string, t.unknown)),
+    input: t.array(ConversationItem),
+    instructions: t.string,
+    tools: t.array(Tool),
+    tool_choice: ToolChoice,
+    // beta
+    modalities: t.array(t.string),
+    voice: Voice,
+    output_audio_format: BetaAudioFormat,
+    temperature: t.number,
+    max_response_output_tokens: MaxTokens,
+    // both (beta example sends it too, §3)
+    max_output_tokens: MaxTokens,
+    // GA
+    output_modalities: t.array(t.string),
+    audio: t.partial({ output: t.partial({ format: GaAudioFormat, voice: Voice }) }),
+  },
+  'ResponseCreateParams',
+);
+export interface ResponseCreateParams extends t.TypeOf<typeof ResponseCreateParams> {}
+
+export { Int };
