@@ -47,7 +47,56 @@ export type { ResponseCreateParams } from './protocol';
 // Client
 
 // Operators
+export { ofType } from './operators';
+export { splitResponses } from './operators';
+export { splitItems } from './operators';
+export { splitContentParts } from './operators';
+export { textDeltas } from './operators';
+export { transcriptDeltas } from './operators';
+export { audioDeltas } from './operators';
+export { collectText } from './operators';
+export { collectAudio } from './operators';
+export { userSpeaking } from './operators';
+export { userSpeech } from './operators';
+export { assistantSpeaking } from './operators';
+export { functionCalls } from './operators';
+export { functionCallOutput } from './operators';
+export { interruptOnSpeech } from './operators';
+export { holdResponseCreates } from './operators';
+export { audioAppends } from './operators';
+export type { ResponseStream } from './operators';
+export type { ItemStream } from './operators';
+export type { ContentPartStream } from './operators';
+export type { CollectedText } from './operators';
+export type { CollectedAudio } from './operators';
+export type { UserSpeech } from './operators';
+export type { FunctionCall } from './operators';
+export type { InvalidFunctionCall } from './operators';
+export type { InterruptOptions } from './operators';
+export type { AudioAppendsOptions } from './operators';
 
 // Audio
+export { readWav } from './audio';
+export { writeWav } from './audio';
+export { toPcm16Mono24k } from './audio';
+export { pcm16ToFloat32 } from './audio';
+export { float32ToPcm16 } from './audio';
+export { pcm16ToInt16 } from './audio';
+export { int16ToPcm16 } from './audio';
+export { pcm16DurationMs } from './audio';
+export { pcm16BytesForMs } from './audio';
+export { resample } from './audio';
+export { createResampler } from './audio';
+export { encodeMuLaw } from './audio';
+export { decodeMuLaw } from './audio';
+export { encodeALaw } from './audio';
+export { decodeALaw } from './audio';
+export { bytesToBase64 } from './audio';
+export { base64ToBytes } from './audio';
+export type { WavAudio } from './audio';
+export type { WriteWavOptions } from './audio';
+export type { Resampler } from './audio';
 
 // Errors
+export { IncompleteStreamError } from './operators';
+export { WavError } from './audio';

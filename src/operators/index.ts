@@ -1,0 +1,26 @@
+// The operators: rxjs + protocol types + audio functions. Pure: no sockets, no timers of their own.
+export { ofType } from './ofType';
+export { splitResponses } from './splitResponses';
+export type { ResponseStream } from './splitResponses';
+export { splitItems } from './splitItems';
+export type { ItemStream } from './splitItems';
+export { splitContentParts } from './splitContentParts';
+export type { ContentPartStream } from './splitContentParts';
+export { textDeltas } from './textDeltas';
+export { transcriptDeltas } from './transcriptDeltas';
+export { audioDeltas } from './audioDeltas';
+export { collectText } from './collectText';
+export type { CollectedText } from './collectText';
+export { collectAudio } from './collectAudio';
+export type { CollectedAudio } from './collectAudio';
+export { userSpeaking, userSpeech } from './userSpeaking';
+export type { UserSpeech } from './userSpeaking';
+export { assistantSpeaking } from './assistantSpeaking';
+export { functionCalls, functionCallOutput } from './functionCalls';
+export type { FunctionCall, InvalidFunctionCall } from './functionCalls';
+export { interruptOnSpeech } from './interruptOnSpeech';
+export type { InterruptOptions } from './interruptOnSpeech';
+export { holdResponseCreates } from './holdResponseCreates';
+export { audioAppends } from './audioAppends';
+export type { AudioAppendsOptions } from './audioAppends';
+export { IncompleteStreamError } from './errors';

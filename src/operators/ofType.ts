@@ -1,0 +1,31 @@
+import { filter, type OperatorFunction } from 'rxjs';
+import type { KnownServerEvent, ServerMessage } from '../protocol';
+
+type Type = KnownServerEvent['type'];
+
+/**
+ * Only the events of the given types, narrowed to their codec types.
+ *
+ * It's like `filter(e => e.type === t)`, but it narrows the TypeScript type and takes several types. The names
+ * are wire names: for the few that differ between dialects (protocol README §5) pass both, e.g.
+ * `ofType('response.audio.delta', 'response.output_audio.delta')`, or use the dialect-neutral operators.
+ *
+ * ```text
+ * source:  --c--d--x--D--|     ofType('response.done')
+ * output:  -----------D--|
+ * ```
+ *
+ * Completes and errors with the source.
+ *
+ * @example
+ * ```ts
+ * import { ofType } from 'rx-realtime';
+ * server$.pipe(ofType('response.done')).subscribe((e) => console.log(e.response.usage));
+ * ```
+ */
+export function ofType<T extends Type>(
+  ...types: readonly [T, ...T[]]
+): OperatorFunction<ServerMessage, Extract<KnownServerEvent, { type: T }>> {
+  const wanted = new Set<unknown>(types);
+  return filter((e): e is Extract<KnownServerEvent, { type: T }> & ServerMessage => wanted.has(e.type));
+}

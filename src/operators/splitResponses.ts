@@ -1,0 +1,80 @@
+import type { Observable, OperatorFunction } from 'rxjs';
+import type { ServerMessage } from '../protocol';
+import { field, nestedId, splitGroups } from './groups';
+
+/** One response's events, from `response.created` to `response.done` inclusive. */
+export interface ResponseStream extends Observable<ServerMessage> {
+  readonly responseId: string;
+  /**
+   * The response's `metadata` as `response.created` carried it (`null` when none): how out-of-band responses
+   * created with `conversation: "none"` are told apart (protocol README §6).
+   */
+  readonly metadata: Readonly<Record<string, unknown>> | null;
+}
+
+/**
+ * Splits the server stream into one inner Observable per response.
+ *
+ * It's like `groupBy(e => e.response_id)`, but it knows where a response starts and ends: each inner stream
+ * opens at `response.created`, carries every event of that response (those with its `response_id`, and the
+ * `conversation.item.*` events of its output items), and completes at `response.done`. Interleaved responses
+ * (out-of-band, protocol README §9.9) split exactly, by id, never by arrival order.
+ *
+ * ```text
+ * source:  --c--o--p--d--t--P--O--D--|      c = response.created, d = its delta, D = response.done …
+ * output:  --r-----------------------|      r = the response's stream:
+ *   r:       c--o--p--d--t--P--O--D|
+ * ```
+ *
+ * - completes when the source completes; every response still open then errors with an
+ *   `IncompleteStreamError` (it never hangs, never completes as if it had finished);
+ * - errors when the source errors, after erroring the open responses;
+ * - an event for a response whose `response.created` was not seen opens its stream (nothing is lost);
+ *   a straggler for a response already done is dropped;
+ * - unsubscribing tears down the source subscription and errors the open inner streams.
+ *
+ * @example
+ * ```ts
+ * import { splitResponses, collectText } from 'rx-realtime';
+ * server$.pipe(splitResponses(), mergeMap((r) => r.pipe(collectText())));
+ * ```
+ */
+export function splitResponses(): OperatorFunction<ServerMessage, ResponseStream> {
+  return splitGroups<ResponseStream>(() => {
+    // item id → response id, for the conversation.item.* events that carry no response_id; entries live while
+    // their response is open (dropped at response.done), so memory is flat however long the session.
+    const responseOf = new Map<string, string>();
+    const itemsOf = new Map<string, string[]>();
+    return {
+      kind: 'response',
+      opens: (e) => (e.type === 'response.created' ? nestedId(e, 'response') : undefined),
+      keyOf: (e) => {
+        if (e.type === 'response.done') return nestedId(e, 'response');
+        const rid = field(e, 'response_id');
+        if (rid !== undefined) return rid;
+        const itemId = nestedId(e, 'item') ?? field(e, 'item_id');
+        return itemId !== undefined ? responseOf.get(itemId) : undefined;
+      },
+      closes: (e) => e.type === 'response.done',
+      observe: (e) => {
+        if (e.type !== 'response.output_item.added') return;
+        const rid = field(e, 'response_id');
+        const iid = nestedId(e, 'item');
+        if (rid === undefined || iid === undefined) return;
+        responseOf.set(iid, rid);
+        itemsOf.set(rid, [...(itemsOf.get(rid) ?? []), iid]);
+      },
+      forget: (key) => {
+        for (const iid of itemsOf.get(key) ?? []) responseOf.delete(iid);
+        itemsOf.delete(key);
+      },
+      make: (responseId, events, first) => {
+        const metadata =
+          first.type === 'response.created'
+            ? ((first.response.metadata as Record<string, unknown> | null | undefined) ?? null)
+            : null;
+        return Object.assign(events, { responseId, metadata });
+      },
+    };
+  });
+}
