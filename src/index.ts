@@ -45,6 +45,17 @@ export type { ErrorDetails } from './protocol';
 export type { ResponseCreateParams } from './protocol';
 
 // Client
+export { connect } from './client';
+export { connectWithState } from './client';
+export { isConnectionState } from './client';
+export { realtimeUrl } from './client';
+export { redactUrl } from './client';
+export { DEFAULT_API_VERSION } from './client';
+export type { ConnectOptions } from './client';
+export type { ConnectionState } from './client';
+export type { TokenCredential } from './client';
+export type { WebSocketConstructor } from './client';
+export type { Target } from './client';
 
 // Operators
 export { ofType } from './operators';
@@ -98,5 +109,12 @@ export type { WriteWavOptions } from './audio';
 export type { Resampler } from './audio';
 
 // Errors
+export { RealtimeConnectionError } from './client';
+export { ConfigurationError } from './client';
+export { HandshakeError } from './client';
+export { ConnectionClosedError } from './client';
+export { CredentialError } from './client';
+export { SessionTimeoutError } from './client';
+export { BackpressureError } from './client';
 export { IncompleteStreamError } from './operators';
 export { WavError } from './audio';

@@ -1,0 +1,15 @@
+// The client layer: connect(), URL and auth, the socket transport, connection state.
+export { connect, connectWithState, isConnectionState } from './connect';
+export type { ConnectionState } from './connect';
+export { realtimeUrl, redactUrl, DEFAULT_API_VERSION } from './url';
+export type { Target } from './url';
+export type { ConnectOptions, TokenCredential, WebSocketConstructor } from './options';
+export {
+  RealtimeConnectionError,
+  ConfigurationError,
+  HandshakeError,
+  ConnectionClosedError,
+  CredentialError,
+  SessionTimeoutError,
+  BackpressureError,
+} from './errors';

@@ -1,0 +1,79 @@
+/**
+ * The options of `connect()`, every property with its default.
+ */
+import type { SchedulerLike } from 'rxjs';
+import type { Dialect } from '../protocol';
+
+/**
+ * A token source: structurally the `TokenCredential` of `@azure/core-auth`, so any credential of
+ * `@azure/identity` (`DefaultAzureCredential`, `ManagedIdentityCredential`, …) fits without this package
+ * depending on it.
+ */
+export interface TokenCredential {
+  getToken(
+    scopes: string | string[],
+    options?: Record<string, unknown>,
+  ): Promise<{ token: string; expiresOnTimestamp: number } | null>;
+}
+
+/** The parts of a WebSocket constructor that a browser-style (WHATWG) WebSocket has. */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
+
+export interface ConnectOptions {
+  /**
+   * The Azure resource endpoint as the portal shows it (`https://my-resource.openai.azure.com`) or as `wss://…`.
+   * `http://` / `ws://` only for loopback hosts unless `allowInsecure`. Default: none (OpenAI when `model` is given).
+   */
+  readonly endpoint?: string;
+  /** The Azure deployment name: `deployment=` on preview, `model=` on GA. */
+  readonly deployment?: string;
+  /**
+   * The preview `api-version`. Default `'2025-04-01-preview'` (2024-10-01-preview and 2024-12-17 work too).
+   * Giving one implies `dialect: 'preview'`; GA forbids it (Azure answers 401, protocol README §1).
+   */
+  readonly apiVersion?: string;
+  /**
+   * `'preview'` (beta event names) or `'ga'` (`/openai/v1/realtime`). Default: `'preview'` for Azure (the seed URL),
+   * `'ga'` for OpenAI; `'preview'` when `apiVersion` is given; for a custom `url`, `'preview'` when its path is
+   * `/openai/realtime`, else `'ga'`.
+   */
+  readonly dialect?: Dialect;
+  /** OpenAI's model (`wss://api.openai.com/v1/realtime?model=…`), used when there is no `endpoint`. */
+  readonly model?: string;
+  /** A full custom `ws(s)://` URL, used as given (proxies, the emulator). Overrides endpoint/deployment/model. */
+  readonly url?: string;
+  /** An Azure api key. Sent as the `api-key` header, or query parameter with `apiKeyIn: 'query'`. */
+  readonly apiKey?: string;
+  /** Where the api key goes: `'header'` (default, Node) or `'query'` (browsers cannot set headers). */
+  readonly apiKeyIn?: 'header' | 'query';
+  /** A Microsoft Entra ID credential; a fresh token is fetched for every connection. */
+  readonly credential?: TokenCredential;
+  /**
+   * The token scope. Default `'https://cognitiveservices.azure.com/.default'` (Azure OpenAI). openai-node uses
+   * `'https://ai.azure.com/.default'` for the GA `/openai/v1` endpoint (protocol README §1, Auth): set it here if
+   * your tenant requires it.
+   */
+  readonly scope?: string;
+  /** A bearer key: OpenAI key, ephemeral `ek_…` key, or an Azure GA key sent as bearer. */
+  readonly bearerToken?: string;
+  /** Allow `ws://` / `http://` to hosts other than loopback. Default `false`. */
+  readonly allowInsecure?: boolean;
+  /** Extra handshake headers (Node only). Default none. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Milliseconds for the WebSocket handshake. Default `30000`. */
+  readonly handshakeTimeoutMs?: number;
+  /** Milliseconds to wait for `session.created` after opening. Default `15000`; `0` disables. */
+  readonly sessionCreatedTimeoutMs?: number;
+  /** Milliseconds between keep-alive pings (Node); a missing pong by the next ping drops the socket (1006). Default `30000`; `0` disables. */
+  readonly pingIntervalMs?: number;
+  /** Largest frame accepted from the server, in bytes. Default `16 MiB`. */
+  readonly maxPayload?: number;
+  /** Above this many bytes waiting in the socket, client events are held in our queue. Default `4 MiB`. */
+  readonly highWaterMark?: number;
+  /** Most bytes held in our queue (pre-open and backpressure); beyond it the stream errors with `BackpressureError`. Default `32 MiB`. */
+  readonly maxQueuedBytes?: number;
+  /** A WHATWG WebSocket constructor (browsers, Deno). Default: the `ws` package in Node. Headers cannot be sent with it. */
+  readonly WebSocket?: WebSocketConstructor;
+  /** The scheduler for timeouts, pings and queue draining. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+}
