@@ -135,7 +135,7 @@ export function connectWithState(
       const queue: string[] = []; // frames waiting for open or for the socket to drain
       let queuedBytes = 0;
       const timers: Subscription[] = [];
-      let clientSub: Subscription | undefined;
+      const client: { subscription?: Subscription } = {}; // set below; read by cleanup, which may run first
       const highWaterMark = options.highWaterMark ?? 4 * 1024 * 1024;
       const maxQueued = options.maxQueuedBytes ?? 32 * 1024 * 1024;
 
@@ -148,7 +148,7 @@ export function connectWithState(
       const cleanup = () => {
         for (const t of timers) t.unsubscribe();
         timers.length = 0;
-        clientSub?.unsubscribe();
+        client.subscription?.unsubscribe();
         queue.length = 0;
         queuedBytes = 0;
       };
@@ -370,7 +370,7 @@ export function connectWithState(
       };
 
       // Client events: subscribed at once, held until open. Their completion does not close the socket.
-      clientSub = clientEvents.subscribe({
+      client.subscription = clientEvents.subscribe({
         next: send,
         error: (err) => {
           fail(err);
