@@ -5,7 +5,7 @@ import {
   Subject,
   firstValueFrom,
   lastValueFrom,
-  of,
+  from,
   retry,
   take,
   toArray,
@@ -158,11 +158,11 @@ describe('connect: how it lives', () => {
         if (received.length === 3) socket.send(SESSION_CREATED);
       });
     });
-    const client = of<ClientEvent>(
+    const client = from<ClientEvent[]>([
       { type: 'session.update', session: { instructions: 'x' } },
       { type: 'input_audio_buffer.append', audio: 'AAAA' },
       { type: 'input_audio_buffer.commit' },
-    );
+    ]);
     const first = await firstValueFrom(connect(opts(s))(client));
     expect(first.type).toBe('session.created');
     expect(received).toEqual(['session.update', 'input_audio_buffer.append', 'input_audio_buffer.commit']);

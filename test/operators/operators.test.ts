@@ -54,8 +54,8 @@ describe.each(DIALECTS)('delta operators (%s)', (dialect) => {
   it('propagates source errors and never-ending sources', () => {
     testScheduler().run(({ hot, cold, expectObservable }) => {
       expectObservable(hot('-T-#', L).pipe(textDeltas())).toBe('-y-#', { y: 'Yes' });
-      expectObservable(cold('-').pipe(textDeltas())).toBe('-');
-      expectObservable(cold('|').pipe(audioDeltas())).toBe('|');
+      expectObservable(cold<ServerMessage>('-').pipe(textDeltas())).toBe('-');
+      expectObservable(cold<ServerMessage>('|').pipe(audioDeltas())).toBe('|');
     });
   });
 });

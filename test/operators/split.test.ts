@@ -1,4 +1,4 @@
-import { mergeMap, map, toArray, type Observable } from 'rxjs';
+import { mergeMap, map, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { legend } from '../../marbles/legend';
 import {
@@ -8,6 +8,7 @@ import {
   splitResponses,
   collectText,
 } from '../../src/operators';
+import type { ServerMessage } from '../../src/protocol';
 import { DIALECTS, testScheduler } from './helpers';
 
 describe.each(DIALECTS)('splitResponses (%s)', (dialect) => {
@@ -79,8 +80,8 @@ describe.each(DIALECTS)('splitResponses (%s)', (dialect) => {
 
   it('never emits for never, completes for empty', () => {
     testScheduler().run(({ cold, expectObservable }) => {
-      expectObservable(cold('-').pipe(splitResponses())).toBe('-');
-      expectObservable(cold('|').pipe(splitResponses())).toBe('|');
+      expectObservable(cold<ServerMessage>('-').pipe(splitResponses())).toBe('-');
+      expectObservable(cold<ServerMessage>('|').pipe(splitResponses())).toBe('|');
     });
   });
 
@@ -117,7 +118,7 @@ describe.each(DIALECTS)('splitResponses (%s)', (dialect) => {
 
   it('keeps no state for finished responses (memory is flat over many responses)', async () => {
     const { from } = await import('rxjs');
-    const events = [];
+    const events: ServerMessage[] = [];
     for (let n = 0; n < 2000; n++) {
       for (const k of 'copaqed') {
         const e = JSON.parse(
@@ -182,7 +183,7 @@ describe.each(DIALECTS)('splitItems and splitContentParts (%s)', (dialect) => {
       of(...'cCoOPpTXQqEeDd'.split('').map((k) => L[k]!))
         .pipe(
           splitResponses(),
-          mergeMap((r: Observable<never>) => r.pipe(splitItems())),
+          mergeMap((r) => r.pipe(splitItems())),
           mergeMap((i) => i.pipe(splitContentParts())),
           mergeMap((p) => p.pipe(collectText())),
           map((t) => t.text),
