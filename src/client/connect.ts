@@ -312,6 +312,7 @@ export function connectWithState(
           maxPayload: options.maxPayload ?? 16 * 1024 * 1024,
           handshakeTimeout: options.handshakeTimeoutMs ?? 30000,
           perMessageDeflate: false,
+          ...(options.ca !== undefined ? { ca: options.ca as string | string[] } : {}),
         });
         socket = ws;
         ws.on('open', onOpen);

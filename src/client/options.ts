@@ -58,6 +58,8 @@ export interface ConnectOptions {
   readonly bearerToken?: string;
   /** Allow `ws://` / `http://` to hosts other than loopback. Default `false`. */
   readonly allowInsecure?: boolean;
+  /** Extra trusted CA certificates (PEM), e.g. `emulator.certificate` of a TLS emulator (Node only). Default: Node's trust store. */
+  readonly ca?: string | readonly string[];
   /** Extra handshake headers (Node only). Default none. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Milliseconds for the WebSocket handshake. Default `30000`. */
