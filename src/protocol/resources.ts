@@ -275,7 +275,7 @@ export const GaSession = t.partial(
 export interface GaSession extends t.TypeOf<typeof GaSession> {}
 
 /** A session as either dialect sends it: the union of both open shapes (their field names do not collide). */
-export const Session = t.intersection([BetaSession, GaSession]);
+export const Session = t.intersection([BetaSession, GaSession], 'Session');
 export interface Session extends t.TypeOf<typeof Session> {}
 
 // -------------------------------------------------------------------------------------
