@@ -149,6 +149,8 @@ function sampleReader(
  * ```
  */
 export function toPcm16Mono24k(bytes: Uint8Array): Uint8Array {
+  const pcm = pcm16Mono24kData(bytes);
+  if (pcm) return pcm.slice(); // already what the service takes: no float round trip
   const wav = readWav(bytes);
   let mono: Float32Array;
   if (wav.channels === 1) mono = wav.samples[0]!;
@@ -158,6 +160,33 @@ export function toPcm16Mono24k(bytes: Uint8Array): Uint8Array {
     for (const channel of wav.samples) for (let i = 0; i < n; i++) mono[i]! += channel[i]! / wav.channels;
   }
   return float32ToPcm16(wav.sampleRate === 24000 ? mono : resample(mono, wav.sampleRate, 24000));
+}
+
+/** The data chunk of a WAV that is already PCM16 mono 24 kHz (plain format 1), else undefined. */
+function pcm16Mono24kData(bytes: Uint8Array): Uint8Array | undefined {
+  if (bytes.byteLength < 44) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (fourcc(view, 0) !== 'RIFF' || fourcc(view, 8) !== 'WAVE') return undefined;
+  let fmtOk = false;
+  for (let at = 12; at + 8 <= bytes.byteLength;) {
+    const id = fourcc(view, at);
+    const size = view.getUint32(at + 4, true);
+    if (id === 'fmt ') {
+      if (size < 16) return undefined;
+      fmtOk =
+        view.getUint16(at + 8, true) === 1 &&
+        view.getUint16(at + 10, true) === 1 &&
+        view.getUint32(at + 12, true) === 24000 &&
+        view.getUint16(at + 22, true) === 16;
+      if (!fmtOk) return undefined;
+    } else if (id === 'data') {
+      if (!fmtOk) return undefined;
+      const end = Math.min(bytes.byteLength, at + 8 + size);
+      return bytes.subarray(at + 8, end - ((end - at - 8) % 2));
+    }
+    at += 8 + size + (size & 1);
+  }
+  return undefined;
 }
 
 /** Options of {@link writeWav}. */

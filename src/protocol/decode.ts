@@ -134,6 +134,9 @@ function decodeParsed(
   }
   const codec = codecs.get(type);
   if (codec === undefined) return E.right(markUnknownEvent(parsed as Record<string, unknown>));
+  // The hot path: deltas are most of a session's frames. This check accepts exactly what their codec accepts
+  // (same fields, same types); anything else goes to the codec, which also writes the failure message.
+  if (DELTAS.has(type) && isDeltaShape(parsed as Record<string, unknown>)) return E.right(parsed);
   let result: t.Validation<unknown>;
   try {
     result = codec.decode(parsed);
@@ -158,6 +161,28 @@ function decodeParsed(
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
+
+/** Delta events whose codec is `{type, response_id, item_id, output_index, content_index, delta}` + optional `event_id`. */
+const DELTAS = new Set([
+  'response.audio.delta',
+  'response.output_audio.delta',
+  'response.audio_transcript.delta',
+  'response.output_audio_transcript.delta',
+  'response.text.delta',
+  'response.output_text.delta',
+]);
+
+function isDeltaShape(e: Record<string, unknown>): boolean {
+  const eventId = e['event_id'];
+  return (
+    typeof e['delta'] === 'string' &&
+    typeof e['response_id'] === 'string' &&
+    typeof e['item_id'] === 'string' &&
+    Number.isInteger(e['output_index']) &&
+    Number.isInteger(e['content_index']) &&
+    (eventId === undefined || eventId === null || typeof eventId === 'string')
+  );
+}
 
 /** io-ts errors → one issue per path, naming the type that was expected at that path. */
 function toIssues(errors: t.Errors): DecodeIssue[] {

@@ -19,8 +19,27 @@ import type { Dialect } from './dialect';
  * ```
  */
 export const encodeClientEvent = (event: ClientEvent, dialect?: Dialect): string => {
+  if (event.type === 'input_audio_buffer.append' && TRUSTED_APPENDS.has(event)) {
+    // The upload hot path: `audio` is base64 we encoded ourselves (see markBase64Append), which needs no JSON
+    // escaping, so the frame is built without a second pass over the audio; the same text JSON.stringify writes.
+    return `{"type":"input_audio_buffer.append","audio":"${event.audio}"}`;
+  }
   if (dialect === 'ga' && event.type === 'session.update' && event.session.type === undefined) {
     return JSON.stringify({ ...event, session: { type: 'realtime', ...event.session } });
   }
   return JSON.stringify(event);
 };
+
+/** Append events whose `audio` this library base64-encoded itself: weakly held, so nothing accumulates. */
+const TRUSTED_APPENDS = new WeakSet<object>();
+
+/**
+ * Marks an `{ type: 'input_audio_buffer.append', audio }` event (exactly those two keys, in that order) whose
+ * audio came from `bytesToBase64`, so {@link encodeClientEvent} may write it without escaping. Internal.
+ */
+export function markBase64Append<E extends { type: 'input_audio_buffer.append'; audio: string }>(
+  event: E,
+): E {
+  TRUSTED_APPENDS.add(event);
+  return event;
+}

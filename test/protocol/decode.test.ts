@@ -9,6 +9,8 @@ import {
   unknownEventType,
   type DecodeFailure,
 } from '../../src/protocol';
+import { markBase64Append } from '../../src/protocol/encode';
+import { bytesToBase64 } from '../../src/audio/base64';
 
 const left = (data: unknown, dialect?: 'preview' | 'ga'): DecodeFailure => {
   const r = decodeServerEvent(data as string, dialect);
@@ -167,5 +169,19 @@ describe('encodeClientEvent', () => {
     expect(encodeClientEvent({ type: 'session.update', session: { instructions: 'x' } }, 'preview')).toBe(
       '{"type":"session.update","session":{"instructions":"x"}}',
     );
+  });
+});
+
+describe('encodeClientEvent fast path for audio appends', () => {
+  it('writes exactly what JSON.stringify writes for appends marked as library-encoded base64', () => {
+    for (const bytes of [new Uint8Array(0), new Uint8Array([1, 2, 3]), new Uint8Array(4800).fill(255)]) {
+      const event = markBase64Append({
+        type: 'input_audio_buffer.append' as const,
+        audio: bytesToBase64(bytes),
+      });
+      expect(encodeClientEvent(event)).toBe(JSON.stringify(event));
+    }
+    const unmarked = { type: 'input_audio_buffer.append' as const, audio: 'not "base64"' };
+    expect(encodeClientEvent(unmarked)).toBe(JSON.stringify(unmarked));
   });
 });
