@@ -3,7 +3,7 @@
  * a `session.update` in the right shape for the dialect.
  */
 import { connect, type ClientEvent, type ConnectOptions, type Dialect } from 'rx-realtime';
-import { startEmulator } from 'rx-realtime/testing';
+import { startEmulator, type EmulatorOptions } from 'rx-realtime/testing';
 
 export interface Target {
   /** `connect()` bound to Azure or to the in-process emulator. */
@@ -20,6 +20,8 @@ export interface TargetOptions {
   readonly apiVersion?: string;
   /** Emulator pacing: 'realtime' (default) or 'fast'. Ignored for Azure. */
   readonly emulatorPace?: 'realtime' | 'fast';
+  /** Scripted emulator replies (the emulator has no model); ignored for Azure. */
+  readonly emulatorReplies?: EmulatorOptions['reply'];
 }
 
 /**
@@ -50,7 +52,11 @@ export async function target(options: TargetOptions = {}, env = process.env): Pr
       close: async () => {},
     };
   }
-  const emulator = await startEmulator({ dialect, pace: options.emulatorPace ?? 'realtime' });
+  const emulator = await startEmulator({
+    dialect,
+    pace: options.emulatorPace ?? 'realtime',
+    ...(options.emulatorReplies ? { reply: options.emulatorReplies } : {}),
+  });
   return {
     realtime: connect({
       endpoint: emulator.endpoint,

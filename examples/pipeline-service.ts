@@ -1,0 +1,122 @@
+/**
+ * A small Node service composing pipelines: several concurrent sessions, each streaming speech in and handling
+ * every response as its own stream (collected audio and transcript per content part), with the speaking states
+ * of both sides; SIGINT shuts everything down cleanly (every socket closed with 1000, the emulator stopped).
+ *
+ *   npx tsx examples/pipeline-service.ts [--sessions 3] [--dialect preview|ga]
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Subscription, concat, from, merge, mergeMap, of, share, map, skip, type Observable } from 'rxjs';
+import {
+  assistantSpeaking,
+  audioAppends,
+  collectAudio,
+  splitResponses,
+  toPcm16Mono24k,
+  userSpeaking,
+  type Dialect,
+} from 'rx-realtime';
+import { args, sessionUpdate, target } from './support';
+
+export interface ServiceEvent {
+  readonly session: number;
+  readonly kind: 'user' | 'assistant' | 'reply' | 'error';
+  readonly text: string;
+}
+
+/**
+ * Runs `sessions` concurrent sessions until `stop` resolves (or every session's audio was answered).
+ * Resolves with what happened, in order.
+ */
+export async function runService(
+  options: { sessions?: number; dialect?: Dialect; stop?: Promise<void>; pace?: 'realtime' | 'fast' } = {},
+) {
+  const count = options.sessions ?? 3;
+  const dialect = options.dialect ?? 'preview';
+  const where = await target({ dialect, emulatorPace: options.pace ?? 'realtime' });
+  const log: ServiceEvent[] = [];
+  const say = (e: ServiceEvent) => {
+    log.push(e);
+    process.stderr.write(`[session ${e.session}] ${e.kind}: ${e.text}\n`);
+  };
+  process.stderr.write(`→ ${count} sessions to ${where.description}\n`);
+  const pcm = toPcm16Mono24k(
+    new Uint8Array(readFileSync(fileURLToPath(new URL('../test/fixtures/audio/hello.wav', import.meta.url)))),
+  );
+
+  const sessionPipeline = (n: number): Observable<ServiceEvent> => {
+    const client$ = concat(
+      of(sessionUpdate(dialect, {})),
+      audioAppends(pcm, { pace: options.pace ?? 'realtime' }),
+    );
+    const server$ = where.realtime(client$).pipe(share());
+    return merge(
+      server$.pipe(
+        userSpeaking(),
+        skip(1),
+        map((s): ServiceEvent => ({ session: n, kind: 'user', text: s ? 'speaking' : 'stopped' })),
+      ),
+      server$.pipe(
+        assistantSpeaking(),
+        skip(1),
+        map((s): ServiceEvent => ({ session: n, kind: 'assistant', text: s ? 'speaking' : 'stopped' })),
+      ),
+      // one stream per response; inside it, one value per audio content part
+      server$.pipe(
+        splitResponses(),
+        mergeMap((response) =>
+          response.pipe(
+            collectAudio(),
+            map((part): ServiceEvent => ({
+              session: n,
+              kind: 'reply',
+              text: `${response.responseId}: ${(part.audio.byteLength / 48000).toFixed(1)} s "${part.text}"`,
+            })),
+          ),
+        ),
+      ),
+    );
+  };
+
+  const replies = new Set<number>();
+  const subscription = new Subscription();
+  await new Promise<void>((resolve) => {
+    subscription.add(
+      from(Array.from({ length: count }, (_, i) => i + 1))
+        .pipe(mergeMap(sessionPipeline))
+        .subscribe({
+          next: (e) => {
+            say(e);
+            if (e.kind === 'reply') replies.add(e.session);
+            if (replies.size === count) resolve();
+          },
+          error: (err: unknown) => {
+            say({ session: 0, kind: 'error', text: String(err) });
+            resolve();
+          },
+        }),
+    );
+    void options.stop?.then(resolve);
+  });
+  // Clean shutdown: unsubscribing closes every socket with 1000 and tears down every inner stream.
+  subscription.unsubscribe();
+  await where.close();
+  return log;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const a = args();
+  const stop = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  runService({
+    sessions: Number(a.get('sessions') ?? 3),
+    dialect: a.get('dialect') === 'ga' ? 'ga' : 'preview',
+    stop,
+  }).then(
+    () => process.stderr.write('→ all sessions closed\n'),
+    (err: unknown) => {
+      process.stderr.write(`pipeline-service failed: ${String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,74 @@
+// Every example runs here against the emulator (in-process, fast pacing), as a user would start it.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionCalling } from '../../examples/function-calling';
+import { runService } from '../../examples/pipeline-service';
+import { streamFile } from '../../examples/stream-file';
+import { textChat } from '../../examples/text-chat';
+import { readWav } from '../../src/audio/wav';
+
+const dir = mkdtempSync(join(tmpdir(), 'rx-realtime-examples-'));
+let saved: string | undefined;
+beforeAll(() => {
+  saved = process.env['AZURE_OPENAI_ENDPOINT'];
+  delete process.env['AZURE_OPENAI_ENDPOINT']; // the examples must take the emulator path here
+});
+afterAll(() => {
+  if (saved !== undefined) process.env['AZURE_OPENAI_ENDPOINT'] = saved;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('examples', () => {
+  it.each(['preview', 'ga'])(
+    'stream-file streams the speech fixture and writes the spoken reply (%s)',
+    async (dialect) => {
+      const out = join(dir, `reply-${dialect}.wav`);
+      const result = await streamFile(['--fast', '--dialect', dialect, '--out', out]);
+      expect(result.transcript).toMatch(
+        /^I heard about \d\.\d seconds of speech\. This is the rx-realtime emulator answering\.$/,
+      );
+      const wav = readWav(new Uint8Array(readFileSync(out)));
+      expect(wav.sampleRate).toBe(24000);
+      expect(wav.durationMs).toBeGreaterThan(1000);
+      expect(result.audioBytes).toBe(Math.round((wav.durationMs * 48000) / 1000));
+      expect(result.speechEndToFirstAudioMs).toBeGreaterThanOrEqual(0);
+    },
+  );
+
+  it('text-chat answers each line in turn', async () => {
+    let shown = '';
+    const answers = await textChat(
+      ['Hello there', '', 'What time is it?'],
+      ['--dialect', 'ga'],
+      (t) => (shown += t),
+    );
+    expect(answers).toEqual([
+      'You said: Hello there. This is the rx-realtime emulator answering.',
+      'You said: What time is it?. This is the rx-realtime emulator answering.',
+    ]);
+    expect(shown).toBe(answers.map((a) => `${a}\n`).join(''));
+  });
+
+  it.each(['preview', 'ga'])(
+    'function-calling runs the tool and streams the answer (%s)',
+    async (dialect) => {
+      const { calls, answer } = await functionCalling(['--dialect', dialect, '--city', 'Oslo']);
+      expect(calls).toEqual(['get_weather({"city":"Oslo"})']);
+      expect(answer).toBe(
+        'The function returned {"city":"Oslo","temperature_c":21,"sky":"clear"}. This is the rx-realtime emulator.',
+      );
+    },
+  );
+
+  it('pipeline-service runs concurrent sessions and shuts down cleanly', async () => {
+    const log = await runService({ sessions: 3, pace: 'fast' });
+    for (const session of [1, 2, 3]) {
+      const mine = log.filter((e) => e.session === session);
+      expect(mine.filter((e) => e.kind === 'user').map((e) => e.text)).toEqual(['speaking', 'stopped']);
+      expect(mine.filter((e) => e.kind === 'reply')).toHaveLength(1);
+    }
+    expect(log.filter((e) => e.kind === 'error')).toEqual([]);
+  });
+});
