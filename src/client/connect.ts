@@ -45,6 +45,18 @@ export const isConnectionState = (value: unknown): value is ConnectionState =>
 
 const DEFAULT_SCOPE = 'https://cognitiveservices.azure.com/.default';
 
+/** The close codes ws sends for its own protocol errors (RFC 6455 §7.4.1). */
+const WS_ERROR_CLOSE_CODES: Record<string, number> = {
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009,
+  WS_ERR_INVALID_UTF8: 1007,
+  WS_ERR_INVALID_OPCODE: 1002,
+  WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH: 1002,
+  WS_ERR_UNEXPECTED_MASK: 1002,
+  WS_ERR_UNEXPECTED_RSV_1: 1002,
+  WS_ERR_UNEXPECTED_RSV_2_3: 1002,
+  WS_ERR_INVALID_CLOSE_CODE: 1002,
+};
+
 /**
  * Connects to the Realtime API: returns a function from client events to server events. Subscribing opens the
  * WebSocket; client events are sent in order as they come (held until the socket is open); unsubscribing closes
@@ -132,6 +144,7 @@ export function connectWithState(
       let finished = false; // the output stream has ended (or we are tearing down)
       let opened = false;
       let lastErrorCode: string | undefined;
+      let socketError: NodeJS.ErrnoException | undefined; // what ws reported before a close without a frame
       const queue: string[] = []; // frames waiting for open or for the socket to drain
       let queuedBytes = 0;
       const timers: Subscription[] = [];
@@ -272,8 +285,13 @@ export function connectWithState(
         }
         flush();
       };
-      const onClose = (code: number, reason: string) => {
+      const onClose = (rawCode: number, rawReason: string) => {
         if (finished) return;
+        // ws closes with 1006 after a protocol error of its own (a frame above maxPayload, bad UTF-8): report the
+        // close code it sent and why, rather than a bare 1006
+        const code =
+          rawCode === 1006 && socketError ? (WS_ERROR_CLOSE_CODES[socketError.code ?? ''] ?? 1006) : rawCode;
+        const reason = rawReason || (socketError ? socketError.message : '');
         state('closed', { code, reason });
         if (code === 1000) {
           finished = true;
@@ -367,6 +385,7 @@ export function connectWithState(
             );
           }
           // after open, 'close' follows with its code (1006 when the socket dropped)
+          socketError = err;
         });
       };
 
@@ -380,7 +399,7 @@ export function connectWithState(
       });
       if (finished) return;
 
-      authHeaders(options, target, requestId).then(open, (err) => fail(err));
+      handshakeHeaders(options, target, requestId).then(open, (err) => fail(err));
 
       return () => {
         const wasFinished = finished;
@@ -398,7 +417,8 @@ export function connectWithState(
     });
 }
 
-async function authHeaders(
+/** The handshake headers of a connection (auth, request id, User-Agent, OpenAI-Beta). Internal; exported for tests. */
+export async function handshakeHeaders(
   options: ConnectOptions,
   target: Target,
   requestId: string,

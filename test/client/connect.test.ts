@@ -14,6 +14,7 @@ import {
 } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  BackpressureError,
   ConnectionClosedError,
   CredentialError,
   HandshakeError,
@@ -398,5 +399,78 @@ describe('connect: many messages', () => {
     expect(ids.slice(1).map((e) => (e as { event_id: string }).event_id)).toEqual(
       Array.from({ length: 500 }, (_, i) => `e${i}`),
     );
+  });
+});
+
+describe('connect: limits and transports', () => {
+  it('drops a peer that stops answering pings (1006)', async () => {
+    const s = await wsServer((socket) => socket.send(SESSION_CREATED));
+    cleanups.push(() => s.close());
+    // a second server whose sockets never answer pings
+    const { WebSocketServer } = await import('ws');
+    const silent = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong: false });
+    await new Promise((r) => silent.once('listening', r));
+    silent.on('connection', (socket) => socket.send(SESSION_CREATED));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const c of silent.clients) c.terminate();
+          silent.close(() => r());
+        }),
+    );
+    const port = (silent.address() as AddressInfo).port;
+    const { values, error } = await run(
+      connect({ url: `ws://127.0.0.1:${port}/v1/realtime?model=m`, apiKey: KEY, pingIntervalMs: 30 })(NEVER),
+    );
+    expect(values.map((v) => v.type)).toEqual(['session.created']);
+    expect((error as ConnectionClosedError).code).toBe(1006);
+  });
+
+  it('closes with 1009 on a frame above maxPayload', async () => {
+    const s = await server((socket) => {
+      socket.send(SESSION_CREATED);
+      socket.send(JSON.stringify({ type: 'input_audio_buffer.cleared', event_id: 'x'.repeat(2000) }));
+    });
+    const { error } = await run(connect(opts(s, { maxPayload: 1024 }))(NEVER));
+    expect((error as ConnectionClosedError).code).toBe(1009);
+    expect((error as Error).message).toBe('connection closed with 1009 (Max payload size exceeded)');
+  });
+
+  it('errors with BackpressureError instead of queueing without bound, dropping nothing before', async () => {
+    const s = await server(() => {}); // never sends session.created; events wait for open meanwhile
+    const appends = Array.from({ length: 10 }, (): ClientEvent => ({
+      type: 'input_audio_buffer.append',
+      audio: 'A'.repeat(400),
+    }));
+    const { error } = await run(connect(opts(s, { maxQueuedBytes: 2000 }))(from(appends)));
+    expect(error).toBeInstanceOf(BackpressureError);
+    expect((error as Error).message).toMatch(
+      /^\d+ bytes of client events are waiting to be sent \(maxQueuedBytes 2000\): the socket cannot drain$/,
+    );
+  });
+
+  it('works over a WHATWG-style WebSocket constructor, with the key in the query', async () => {
+    const s = await server();
+    const { WebSocket: WS } = await import('ws');
+    const first = await firstValueFrom(
+      connect(opts(s, { apiKeyIn: 'query', WebSocket: WS as unknown as ConnectOptions['WebSocket'] }))(NEVER),
+    );
+    expect(first.type).toBe('session.created');
+    expect(s.requests[0]!.url).toContain(`api-key=${KEY}`);
+    expect(s.requests[0]!.headers['api-key']).toBeUndefined();
+  });
+
+  it('sends OpenAI-Beta only to OpenAI on the preview dialect', async () => {
+    const { handshakeHeaders } = await import('../../src/client/connect');
+    const { realtimeUrl } = await import('../../src/client/url');
+    const headers = async (o: ConnectOptions) =>
+      (await handshakeHeaders(o, realtimeUrl(o), 'rid'))['OpenAI-Beta'];
+    expect(await headers({ model: 'gpt-4o-realtime-preview', dialect: 'preview', bearerToken: 'k' })).toBe(
+      'realtime=v1',
+    );
+    expect(await headers({ model: 'gpt-realtime', bearerToken: 'k' })).toBeUndefined();
+    expect(
+      await headers({ endpoint: 'https://r.openai.azure.com', deployment: 'd', apiKey: 'k' }),
+    ).toBeUndefined();
   });
 });
