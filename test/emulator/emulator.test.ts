@@ -4,6 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect, ConnectionClosedError, HandshakeError } from '../../src/client';
 import { audioAppends } from '../../src/operators';
 import { toPcm16Mono24k } from '../../src/audio/wav';
+import { encodeMuLaw } from '../../src/audio/g711';
+import { float32ToPcm16, pcm16ToFloat32, pcm16ToInt16 } from '../../src/audio/pcm';
+import { resample } from '../../src/audio/resample';
 import type { ClientEvent, Dialect, ServerMessage } from '../../src/protocol';
 import { startEmulator } from '../../src/testing';
 import { fixture, live, unknownOrInvalid, type Live } from './harness';
@@ -278,6 +281,71 @@ describe.each(['preview', 'ga'] as Dialect[])('the emulator speaking %s', (diale
     ).toBe(itemId);
     s.send({ type: 'conversation.item.delete', item_id: itemId });
     expect(await s.next(is('conversation.item.deleted'))).toMatchObject({ item_id: itemId });
+    expect(unknownOrInvalid(s.events, dialect)).toEqual([]);
+  });
+
+  it('commits by hand when turn detection is off, and clears', async () => {
+    const s = await start(dialect);
+    const off =
+      dialect === 'preview'
+        ? { turn_detection: null }
+        : { type: 'realtime', audio: { input: { turn_detection: null } } };
+    s.send(
+      { type: 'session.update', session: off },
+      { type: 'input_audio_buffer.commit', event_id: 'evt_empty' },
+    );
+    const empty = (await s.next(is('error'))) as unknown as {
+      error: { code: string; event_id: string; message: string };
+    };
+    expect(empty.error).toMatchObject({ code: 'input_audio_buffer_commit_empty', event_id: 'evt_empty' });
+    expect(empty.error.message).toBe(
+      'Error committing input audio buffer: buffer too small. Expected at least 100ms of audio, but buffer only has 0.00ms of audio.',
+    );
+    const pcm = toPcm16Mono24k(fixture('hello.wav'));
+    s.send(...(await lastValueFrom(audioAppends(pcm, { pace: 'fast' }).pipe(toArray()))), {
+      type: 'input_audio_buffer.commit',
+    });
+    const committed = (await s.next(is('input_audio_buffer.committed'))) as unknown as { item_id: string };
+    const item = (await s.next(is(n.item[0]!))) as unknown as { item: { id: string; content: unknown } };
+    expect(item.item.id).toBe(committed.item_id);
+    expect(item.item.content).toEqual([{ type: 'input_audio', transcript: null }]);
+    expect(s.types()).not.toContain('input_audio_buffer.speech_started'); // no VAD
+    expect(s.types()).not.toContain('response.created'); // nothing until response.create (§6, manual mode)
+    s.send(
+      { type: 'input_audio_buffer.append', audio: Buffer.alloc(4800).toString('base64') },
+      { type: 'input_audio_buffer.clear' },
+    );
+    await s.next(is('input_audio_buffer.cleared'));
+    expect(unknownOrInvalid(s.events, dialect)).toEqual([]);
+  });
+
+  it('detects speech in G.711 µ-law input and transcribes with the pluggable transcriber', async () => {
+    const s = await start(dialect, { transcriber: (_pcm, ms) => `about ${Math.round(ms / 1000)} seconds` });
+    const pcm = toPcm16Mono24k(fixture('hello.wav'));
+    const ulaw = encodeMuLaw(pcm16ToInt16(float32ToPcm16(resample(pcm16ToFloat32(pcm), 24000, 8000))));
+    const session =
+      dialect === 'preview'
+        ? { input_audio_format: 'g711_ulaw', input_audio_transcription: { model: 'whisper-1' } }
+        : {
+            type: 'realtime',
+            audio: { input: { format: { type: 'audio/pcmu' }, transcription: { model: 'whisper-1' } } },
+          };
+    s.send({ type: 'session.update', session });
+    for (let o = 0; o < ulaw.length; o += 800) {
+      s.send({
+        type: 'input_audio_buffer.append',
+        audio: Buffer.from(ulaw.subarray(o, o + 800)).toString('base64'),
+      });
+    }
+    const stopped = (await s.next(is('input_audio_buffer.speech_stopped'))) as unknown as {
+      audio_end_ms: number;
+    };
+    expect(stopped.audio_end_ms).toBeGreaterThan(3500); // ms counted at 8 kHz, not as bytes
+    expect(stopped.audio_end_ms).toBeLessThan(5000);
+    const done = (await s.next(is('conversation.item.input_audio_transcription.completed'))) as unknown as {
+      transcript: string;
+    };
+    expect(done.transcript).toMatch(/^about \d seconds$/);
     expect(unknownOrInvalid(s.events, dialect)).toEqual([]);
   });
 
