@@ -1,0 +1,131 @@
+/**
+ * One diagram per public operator: the pictures of the README, run by `diagrams.test.ts` through TestScheduler in
+ * both dialects so the docs cannot drift. Letters are those of `legend.ts`; values a diagram emits are in its
+ * own `values` map.
+ */
+import type { OperatorFunction } from 'rxjs';
+import type { ServerMessage } from '../src/protocol';
+import {
+  assistantSpeaking,
+  audioDeltas,
+  collectAudio,
+  collectText,
+  interruptOnSpeech,
+  ofType,
+  splitContentParts,
+  splitItems,
+  splitResponses,
+  textDeltas,
+  transcriptDeltas,
+  userSpeaking,
+} from '../src/operators';
+
+export interface Diagram {
+  readonly operator: string;
+  /** Server traffic (hot), in legend letters. */
+  readonly source: string;
+  readonly expected: string;
+  /** Values of `expected` that are not legend events. */
+  readonly values?: Record<string, unknown>;
+  /** Inner streams of split operators: letter → cold diagram in legend letters. */
+  readonly inner?: Record<string, string>;
+  /** Extra legend entries for this diagram only. */
+  readonly local?: (dialectLegend: Record<string, ServerMessage>) => Record<string, ServerMessage>;
+  readonly apply: () => OperatorFunction<ServerMessage, unknown>;
+}
+
+const bytes = new Uint8Array([0, 1, 2]);
+
+export const DIAGRAMS: readonly Diagram[] = [
+  { operator: 'ofType', source: '--c--d--|', expected: '-----d--|', apply: () => ofType('response.done') },
+  {
+    operator: 'splitResponses',
+    source: '--c-o-a-d--|',
+    expected: '--r--------|',
+    inner: { r: 'c-o-a-(d|)' },
+    apply: splitResponses,
+  },
+  {
+    operator: 'splitItems',
+    source: '-o-p-a-q-e-|',
+    expected: '-i---------|',
+    inner: { i: 'o-p-a-q-(e|)' },
+    apply: splitItems,
+  },
+  {
+    operator: 'splitContentParts',
+    source: '-p-a-t-x-q-|',
+    expected: '-s---------|',
+    inner: { s: 'p-a-t-x-(q|)' },
+    apply: splitContentParts,
+  },
+  {
+    operator: 'textDeltas',
+    source: '-P-T-X-Q-|',
+    expected: '---y-----|',
+    values: { y: 'Yes' },
+    apply: textDeltas,
+  },
+  {
+    operator: 'transcriptDeltas',
+    source: '-p-a-t-a-u-|',
+    expected: '-----h---i-|',
+    values: { h: 'Hi', i: ' there' },
+    apply: transcriptDeltas,
+  },
+  {
+    operator: 'audioDeltas',
+    source: '-a-t-a-|',
+    expected: '-x---y-|',
+    values: { x: bytes, y: bytes },
+    apply: audioDeltas,
+  },
+  {
+    operator: 'collectText',
+    source: '-P-T-X-Q-|',
+    expected: '-------v-|',
+    values: { v: { responseId: 'resp_2', itemId: 'item_2', contentIndex: 0, text: 'Yes' } },
+    apply: collectText,
+  },
+  {
+    operator: 'collectAudio',
+    source: '-p-a-a-q-|',
+    expected: '-------v-|',
+    values: {
+      v: {
+        responseId: 'resp_1',
+        itemId: 'item_1',
+        contentIndex: 0,
+        audio: new Uint8Array([0, 1, 2, 0, 1, 2]),
+        text: 'Hi there',
+      },
+    },
+    apply: collectAudio,
+  },
+  {
+    operator: 'userSpeaking',
+    source: '-v-v-w-|',
+    expected: 'ft---f-|',
+    values: { f: false, t: true },
+    apply: userSpeaking,
+  },
+  {
+    operator: 'assistantSpeaking',
+    source: '-c-a-a-x-d-|',
+    expected: 'f--t---f---|',
+    values: { f: false, t: true },
+    apply: assistantSpeaking,
+  },
+  {
+    operator: 'interruptOnSpeech',
+    // b = 2 s of audio; without a playback source the heard position is the time since the first audio delta
+    source: '-c-p-b-v----|',
+    expected: '-------(kt)-|',
+    local: (l) => ({ b: { ...l['a']!, delta: Buffer.alloc(96000).toString('base64') } as ServerMessage }),
+    values: {
+      k: { type: 'response.cancel', response_id: 'resp_1' },
+      t: { type: 'conversation.item.truncate', item_id: 'item_1', content_index: 0, audio_end_ms: 2 },
+    },
+    apply: () => interruptOnSpeech(),
+  },
+];
