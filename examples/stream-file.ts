@@ -23,6 +23,7 @@ import {
   toPcm16Mono24k,
   transcriptDeltas,
   userSpeaking,
+  writeAudio,
   writeWav,
   type Dialect,
 } from 'rx-realtime';
@@ -99,9 +100,9 @@ export async function streamFile(argv = process.argv.slice(2)): Promise<StreamFi
       tap((bytes) => {
         firstAudio ??= performance.now();
         audioBytes += bytes.byteLength;
-        if (toStdout) process.stdout.write(bytes);
-        else chunks.push(bytes);
+        if (!toStdout) chunks.push(bytes);
       }),
+      toStdout ? writeAudio(process.stdout) : tap(),
     ),
     server$.pipe(
       textOnly ? textDeltas() : transcriptDeltas(),

@@ -75,6 +75,7 @@ export { functionCallOutput } from './operators';
 export { interruptOnSpeech } from './operators';
 export { holdResponseCreates } from './operators';
 export { audioAppends } from './operators';
+export { writeAudio } from './operators';
 export type { ResponseStream } from './operators';
 export type { ItemStream } from './operators';
 export type { ContentPartStream } from './operators';
@@ -85,10 +86,13 @@ export type { FunctionCall } from './operators';
 export type { InvalidFunctionCall } from './operators';
 export type { InterruptOptions } from './operators';
 export type { AudioAppendsOptions } from './operators';
+export type { AudioSink } from './operators';
+export type { WriteAudioOptions } from './operators';
 
 // Audio
 export { readWav } from './audio';
 export { writeWav } from './audio';
+export { wavHeader } from './audio';
 export { toPcm16Mono24k } from './audio';
 export { pcm16ToFloat32 } from './audio';
 export { float32ToPcm16 } from './audio';

@@ -11,5 +11,5 @@ export {
 export { resample, createResampler } from './resample';
 export type { Resampler } from './resample';
 export { encodeMuLaw, decodeMuLaw, encodeALaw, decodeALaw } from './g711';
-export { readWav, toPcm16Mono24k, writeWav, WavError } from './wav';
+export { readWav, toPcm16Mono24k, writeWav, wavHeader, WavError } from './wav';
 export type { WavAudio, WriteWavOptions } from './wav';

@@ -198,25 +198,19 @@ export interface WriteWavOptions {
 }
 
 /**
- * Wraps PCM16 little-endian bytes in a WAV header (44 bytes, PCM format 1).
- *
- * @example
- * ```ts
- * import { writeWav } from 'rx-realtime';
- * writeFileSync('reply.wav', writeWav(replyPcm));
- * ```
+ * The 44-byte header of a PCM16 WAV holding `dataBytes` bytes. For a stream whose length is not known yet, pass
+ * `0xffffffff` (what streaming tools such as sox and ffmpeg write and read).
  */
-export function writeWav(pcm16: Uint8Array, options: WriteWavOptions = {}): Uint8Array {
+export function wavHeader(dataBytes: number, options: WriteWavOptions = {}): Uint8Array {
   const sampleRate = options.sampleRate ?? 24000;
   const channels = options.channels ?? 1;
-  const dataSize = pcm16.byteLength - (pcm16.byteLength % (2 * channels));
-  const out = new Uint8Array(44 + dataSize);
+  const out = new Uint8Array(44);
   const v = new DataView(out.buffer);
   const put = (at: number, s: string) => {
     for (let i = 0; i < 4; i++) v.setUint8(at + i, s.charCodeAt(i));
   };
   put(0, 'RIFF');
-  v.setUint32(4, 36 + dataSize, true);
+  v.setUint32(4, Math.min(0xffffffff, 36 + dataBytes), true);
   put(8, 'WAVE');
   put(12, 'fmt ');
   v.setUint32(16, 16, true);
@@ -227,7 +221,24 @@ export function writeWav(pcm16: Uint8Array, options: WriteWavOptions = {}): Uint
   v.setUint16(32, channels * 2, true);
   v.setUint16(34, 16, true);
   put(36, 'data');
-  v.setUint32(40, dataSize, true);
+  v.setUint32(40, dataBytes, true);
+  return out;
+}
+
+/**
+ * Wraps PCM16 little-endian bytes in a WAV header (44 bytes, PCM format 1).
+ *
+ * @example
+ * ```ts
+ * import { writeWav } from 'rx-realtime';
+ * writeFileSync('reply.wav', writeWav(replyPcm));
+ * ```
+ */
+export function writeWav(pcm16: Uint8Array, options: WriteWavOptions = {}): Uint8Array {
+  const channels = options.channels ?? 1;
+  const dataSize = pcm16.byteLength - (pcm16.byteLength % (2 * channels));
+  const out = new Uint8Array(44 + dataSize);
+  out.set(wavHeader(dataSize, options));
   out.set(pcm16.subarray(0, dataSize), 44);
   return out;
 }

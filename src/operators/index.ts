@@ -23,4 +23,6 @@ export type { InterruptOptions } from './interruptOnSpeech';
 export { holdResponseCreates } from './holdResponseCreates';
 export { audioAppends } from './audioAppends';
 export type { AudioAppendsOptions } from './audioAppends';
+export { writeAudio } from './writeAudio';
+export type { AudioSink, WriteAudioOptions } from './writeAudio';
 export { IncompleteStreamError } from './errors';

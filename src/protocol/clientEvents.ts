@@ -12,8 +12,9 @@ export const SessionUpdate = clientEvent('session.update', { session: Session })
 export interface SessionUpdate extends t.TypeOf<typeof SessionUpdate> {}
 /** GA `session.update`: `session.type` is required (§4). Used when the dialect is `'ga'`. */
 export const GaSessionUpdate = clientEvent('session.update', {
-  session: t.intersection([GaSession, t.type({ type: t.string })]),
+  session: t.intersection([GaSession, t.type({ type: t.string })], 'GaSessionWithType'),
 });
+export interface GaSessionUpdate extends t.TypeOf<typeof GaSessionUpdate> {}
 export const TranscriptionSessionUpdate = clientEvent('transcription_session.update', { session: Session });
 export interface TranscriptionSessionUpdate extends t.TypeOf<typeof TranscriptionSessionUpdate> {}
 export const InputAudioBufferAppend = clientEvent('input_audio_buffer.append', { audio: t.string });

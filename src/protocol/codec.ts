@@ -31,8 +31,16 @@ export const openEnum = <K extends string>(name: string): t.Type<OpenEnum<K>, st
 /** `T | null`: real servers send `null` where the specs say string or object (§9.2). */
 export const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
 
-/** A JSON object with any fields (the open object of §9.3, for shapes nobody routes by). */
-export const AnyObject = t.UnknownRecord;
+/**
+ * A JSON object with any fields (the open object of §9.3, for shapes nobody routes by). It is io-ts's
+ * `UnknownRecord` under the name `object`, so that a failure reads "expected object at conversation".
+ */
+export const AnyObject = new t.Type<{ [key: string]: unknown }, { [key: string]: unknown }, unknown>(
+  'object',
+  t.UnknownRecord.is,
+  (u, c) => (t.UnknownRecord.is(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
 
 /** An integer (JSON number without fraction). Kept as `number` in the type. */
 export const Int = new t.Type<number, number, unknown>(

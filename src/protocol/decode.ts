@@ -3,6 +3,8 @@
  *
  * It's like `JSON.parse` followed by a codec's `decode`, but it never throws, keeps every unknown field, lets
  * unknown event types through, and reports failures as values that name the path and the expected type.
+ *
+ * Sections, in the io-ts order: model, registries, decoders, utils.
  */
 import * as t from 'io-ts';
 import { either as E } from 'fp-ts';
@@ -22,33 +24,71 @@ export type ServerEvent = KnownServerEvent | UnknownEvent;
 /** What a connection's server stream carries: events, and frames that did not decode (CONTRACT.md). */
 export type ServerMessage = ServerEvent | DecodeFailure;
 
-type Registry = ReadonlyMap<string, t.Mixed>;
+/** At most this many issues are kept on a failure (the message still counts them all): nothing unbounded. */
+const MAX_ISSUES = 20;
+
+// -------------------------------------------------------------------------------------
+// registries: wire name → codec, per dialect (§7 tables)
+// -------------------------------------------------------------------------------------
+
+interface Entry {
+  readonly codec: t.Mixed;
+  /**
+   * True for the content-part deltas, whose codec is exactly `{ type, response_id: string, item_id: string,
+   * output_index: integer, content_index: integer, delta: string }` + optional `event_id: string | null`.
+   * They are most of a session's frames (50 audio + 50 transcript deltas per spoken response), so
+   * {@link isPartDelta} checks them by hand; see there for why that is the same check as the codec's.
+   */
+  readonly partDelta: boolean;
+}
+type Registry = ReadonlyMap<string, Entry>;
+
+/** The deltas whose codec is `serverEvent(type, { ...partRef, delta: t.string })` in serverEvents.ts. */
+const PART_DELTAS: ReadonlySet<string> = new Set([
+  'response.audio.delta',
+  'response.output_audio.delta',
+  'response.audio_transcript.delta',
+  'response.output_audio_transcript.delta',
+  'response.text.delta',
+  'response.output_text.delta',
+]);
 
 const registry = (...lists: readonly (readonly t.Mixed[])[]): Registry => {
-  const map = new Map<string, t.Mixed>();
+  const map = new Map<string, Entry>();
   // Earlier lists win: the dialect-free registries list the lenient preview codec first (e.g. GA's
   // `response.function_call_arguments.done` requires `name`, the preview one does not).
   for (const list of lists)
-    for (const codec of list) map.set(wireType(codec), map.get(wireType(codec)) ?? codec);
+    for (const codec of list) {
+      const type = wireType(codec);
+      if (!map.has(type)) map.set(type, { codec, partDelta: PART_DELTAS.has(type) });
+    }
   return map;
 };
 
-function wireType(codec: t.Mixed): string {
-  // Every event codec is `intersection([type({ type: literal(X), … }), partial(…)])`.
+/** The `type` literal of an event codec: every one is `intersection([type({ type: literal(X), … }), partial(…)])`. */
+export function wireType(codec: t.Mixed): string {
   const head = (codec as unknown as t.IntersectionType<[t.InterfaceType<t.Props>]>).types[0];
   return (head.props['type'] as t.LiteralType<string>).value;
 }
 
-const serverRegistries: Record<Dialect | 'any', Registry> = {
+const serverRegistries: Readonly<Record<Dialect | 'any', Registry>> = {
   preview: registry(previewServerCodecs),
   ga: registry(gaServerCodecs),
   any: registry(previewServerCodecs, gaServerCodecs),
 };
-const clientRegistries: Record<Dialect | 'any', Registry> = {
+const clientRegistries: Readonly<Record<Dialect | 'any', Registry>> = {
   preview: registry(previewClientCodecs),
   ga: registry(gaClientCodecs),
   any: registry(previewClientCodecs, gaClientCodecs),
 };
+
+/** The codec that checks `type` in `dialect` (no dialect: either), or `undefined` when the type is unknown there. */
+export const serverCodec = (type: string, dialect?: Dialect): t.Mixed | undefined =>
+  serverRegistries[dialect ?? 'any'].get(type)?.codec;
+
+/** The client-event codec of `type` in `dialect` (no dialect: either), or `undefined`. */
+export const clientCodec = (type: string, dialect?: Dialect): t.Mixed | undefined =>
+  clientRegistries[dialect ?? 'any'].get(type)?.codec;
 
 // -------------------------------------------------------------------------------------
 // decoders
@@ -57,97 +97,117 @@ const clientRegistries: Record<Dialect | 'any', Registry> = {
 /**
  * Decodes one server frame. Without a `dialect`, events of either dialect decode (their names do not collide).
  *
- * - invalid JSON, a non-object, a missing or non-string `type`, or a known `type` with a wrong shape →
- *   `Left(DecodeFailure)` that keeps the raw frame;
+ * - invalid JSON, a binary frame, a non-object, a missing or non-string `type`, or a known `type` with a wrong
+ *   shape → `Left(DecodeFailure)` that keeps the raw frame and names the path and the expected type;
  * - a well-formed event of an unknown `type` → `Right` of an {@link UnknownEvent} with all its fields;
- * - otherwise `Right` of the event, the parsed object itself (unknown extra fields stay on it).
+ * - otherwise `Right` of the event: the parsed object itself, unknown extra fields included.
  *
- * It never throws, whatever the input.
+ * It never throws, whatever the input (any string, a `Buffer`, `undefined`, 100 000 nested arrays …), and it
+ * changes nothing on the parsed object but a non-enumerable brand on unknown events.
  *
  * @example
  * ```ts
  * import { decodeServerEvent, isUnknownEvent } from 'rx-realtime';
- * const result = decodeServerEvent('{"type":"response.done","event_id":"e1","response":{}}', 'preview');
- * if (result._tag === 'Right' && result.right.type === 'response.done') console.log(result.right.response.status);
+ *
+ * const result = decodeServerEvent('{"type":"response.done","event_id":"e1","response":{"status":"completed"}}', 'preview');
+ * if (result._tag === 'Left') console.warn(result.left.message);
+ * else if (isUnknownEvent(result.right)) console.log('a newer event type; passed through');
+ * else if (result.right.type === 'response.done') console.log(result.right.response.status); // 'completed'
  * ```
  */
 export const decodeServerEvent = (data: string, dialect?: Dialect): E.Either<DecodeFailure, ServerEvent> =>
-  decodeWith(data, serverRegistries[dialect ?? 'any']) as E.Either<DecodeFailure, ServerEvent>;
+  decodeFrame(data, dialect, serverRegistries) as E.Either<DecodeFailure, ServerEvent>;
 
 /**
  * Decodes one client frame (what a server, such as the emulator, receives). Same rules as
  * {@link decodeServerEvent}; an unknown `type` is a `Right` of an {@link UnknownEvent}, which a server should
  * answer with an `invalid_request_error`.
+ *
+ * @example
+ * ```ts
+ * import { decodeClientEvent } from 'rx-realtime';
+ * const result = decodeClientEvent('{"type":"input_audio_buffer.commit"}', 'ga'); // Right
+ * ```
  */
 export const decodeClientEvent = (
   data: string,
   dialect?: Dialect,
 ): E.Either<DecodeFailure, ClientEvent | UnknownEvent> =>
-  decodeWith(data, clientRegistries[dialect ?? 'any']) as E.Either<DecodeFailure, ClientEvent | UnknownEvent>;
+  decodeFrame(data, dialect, clientRegistries) as E.Either<DecodeFailure, ClientEvent | UnknownEvent>;
 
 /**
  * Validates an already-parsed value as a server event (for transports that hand over objects). Same rules as
  * {@link decodeServerEvent}; `raw` is kept on a failure.
+ *
+ * @example
+ * ```ts
+ * import { decodeServerEventObject } from 'rx-realtime';
+ * const result = decodeServerEventObject({ type: 'input_audio_buffer.cleared', event_id: 'e1' }, 'ga'); // Right
+ * ```
  */
 export const decodeServerEventObject = (
   value: unknown,
   dialect?: Dialect,
   raw: string | Uint8Array = '',
-): E.Either<DecodeFailure, ServerEvent> =>
-  decodeParsed(value, raw, serverRegistries[dialect ?? 'any']) as E.Either<DecodeFailure, ServerEvent>;
-
-function decodeWith(data: unknown, codecs: Registry): E.Either<DecodeFailure, unknown> {
-  if (typeof data !== 'string') {
-    const bytes = toBytes(data);
-    return E.left(
-      decodeFailure(
-        bytes
-          ? `binary frame (${bytes.byteLength} bytes): the Realtime protocol sends only JSON text frames`
-          : `expected a text frame (string), got ${describe(data)}`,
-        bytes ?? String(data),
-      ),
-    );
-  }
-  let parsed: unknown;
+): E.Either<DecodeFailure, ServerEvent> => {
   try {
-    parsed = JSON.parse(data);
+    const codecs = pickRegistry(serverRegistries, dialect);
+    if (typeof codecs === 'string') return E.left(decodeFailure(codecs, raw));
+    return decodeParsed(value, raw, codecs, false) as E.Either<DecodeFailure, ServerEvent>;
   } catch (e) {
-    return E.left(decodeFailure(`invalid JSON: ${(e as Error).message}`, data));
+    return E.left(decodeFailure(`could not decode: ${errorText(e)}`, raw));
   }
-  return decodeParsed(parsed, data, codecs);
+};
+
+function decodeFrame(
+  data: unknown,
+  dialect: unknown,
+  registries: Readonly<Record<Dialect | 'any', Registry>>,
+): E.Either<DecodeFailure, unknown> {
+  try {
+    const codecs = pickRegistry(registries, dialect);
+    if (typeof codecs === 'string') return E.left(decodeFailure(codecs, rawOf(data)));
+    if (typeof data !== 'string') return E.left(notText(data));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch (e) {
+      return E.left(decodeFailure(`invalid JSON: ${jsonErrorText(e)}`, data));
+    }
+    return decodeParsed(parsed, data, codecs, true);
+  } catch (e) {
+    // Nothing above throws on a string; this keeps the promise for whatever a caller hands in at run time
+    // (a revoked Proxy, an object whose toString throws).
+    return E.left(decodeFailure(`could not decode: ${errorText(e)}`, rawOf(data)));
+  }
 }
 
 function decodeParsed(
   parsed: unknown,
   raw: string | Uint8Array,
   codecs: Registry,
+  fromJson: boolean,
 ): E.Either<DecodeFailure, unknown> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return E.left(decodeFailure(`expected a JSON object with a "type", got ${describe(parsed)}`, raw));
   }
   const type = (parsed as { type?: unknown }).type;
   if (typeof type !== 'string') {
-    const issue = { path: 'type', expected: 'string', actual: render(type) };
+    const issue: DecodeIssue = { path: 'type', expected: 'string', actual: render(type) };
     return E.left(
       decodeFailure(`invalid event: expected string at type, got ${issue.actual}`, raw, undefined, [issue]),
     );
   }
-  const codec = codecs.get(type);
-  if (codec === undefined) return E.right(markUnknownEvent(parsed as Record<string, unknown>));
-  // The hot path: deltas are most of a session's frames. This check accepts exactly what their codec accepts
-  // (same fields, same types); anything else goes to the codec, which also writes the failure message.
-  if (DELTAS.has(type) && isDeltaShape(parsed as Record<string, unknown>)) return E.right(parsed);
-  let result: t.Validation<unknown>;
-  try {
-    result = codec.decode(parsed);
-  } catch (e) {
-    // io-ts does not throw on data; this guards the promise "never throws" against a getter or a proxy.
-    return E.left(decodeFailure(`${type}: ${(e as Error).message}`, raw, type));
-  }
+  const entry = codecs.get(type);
+  if (entry === undefined) return E.right(markUnknownEvent(parsed as Record<string, unknown>));
+  // The hot path, only for what JSON.parse made (a plain object, own data properties): the hand check accepts
+  // exactly what the codec accepts; anything else goes on to the codec, which also writes the failure message.
+  if (fromJson && entry.partDelta && isPartDelta(parsed as Record<string, unknown>)) return E.right(parsed);
+  const result = entry.codec.decode(parsed);
   if (E.isRight(result)) return E.right(parsed); // codecs do not transform: the parsed object keeps every field
-  const issues = toIssues(result.left);
+  const { issues, count } = toIssues(result.left);
   const first = issues[0]!;
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  const more = count > 1 ? ` (and ${count - 1} more)` : '';
   return E.left(
     decodeFailure(
       `${type}: expected ${first.expected} at ${first.path || '(root)'}, got ${first.actual}${more}`,
@@ -162,17 +222,16 @@ function decodeParsed(
 // utils
 // -------------------------------------------------------------------------------------
 
-/** Delta events whose codec is `{type, response_id, item_id, output_index, content_index, delta}` + optional `event_id`. */
-const DELTAS = new Set([
-  'response.audio.delta',
-  'response.output_audio.delta',
-  'response.audio_transcript.delta',
-  'response.output_audio_transcript.delta',
-  'response.text.delta',
-  'response.output_text.delta',
-]);
-
-function isDeltaShape(e: Record<string, unknown>): boolean {
+/**
+ * The codec's own check of a content-part delta, written out. Equivalent for an object from `JSON.parse`:
+ * - `t.type` first asks for an `UnknownRecord` (`[object Object]`): a non-array object from JSON.parse is one;
+ * - `t.string` is `typeof === 'string'`; `Int` (codec.ts) is `typeof === 'number' && Number.isInteger`, and
+ *   `Number.isInteger` is false for any non-number;
+ * - the `t.partial` member accepts an absent (`undefined`) `event_id`, `null`, or a string;
+ * - `type` was matched by the registry lookup, which is the literal's check.
+ * test/protocol/fastPath.test.ts holds this to the codec on the corpus and on mutated frames.
+ */
+function isPartDelta(e: Record<string, unknown>): boolean {
   const eventId = e['event_id'];
   return (
     typeof e['delta'] === 'string' &&
@@ -184,9 +243,56 @@ function isDeltaShape(e: Record<string, unknown>): boolean {
   );
 }
 
-/** io-ts errors → one issue per path, naming the type that was expected at that path. */
-function toIssues(errors: t.Errors): DecodeIssue[] {
-  const byPath = new Map<string, DecodeIssue>();
+/** The registry of a dialect, or the failure message when `dialect` is not one (a caller's run-time mistake). */
+function pickRegistry(
+  registries: Readonly<Record<Dialect | 'any', Registry>>,
+  dialect: unknown,
+): Registry | string {
+  if (dialect === undefined) return registries.any;
+  if (dialect === 'preview' || dialect === 'ga') return registries[dialect];
+  return `unknown dialect ${render(dialect)}: expected "preview", "ga" or none`;
+}
+
+/** V8's JSON.parse message without the " (line 1 column 8)" that Node 22 appends and Node 20 does not. */
+function jsonErrorText(e: unknown): string {
+  return errorText(e).replace(/ \(line \d+ column \d+\)$/, '');
+}
+
+function errorText(e: unknown): string {
+  try {
+    return e instanceof Error ? e.message : String(e);
+  } catch {
+    return 'an unprintable error';
+  }
+}
+
+/** The failure for a frame that is not a string: a binary frame (ws hands `Buffer`, `ArrayBuffer` or `Buffer[]`). */
+function notText(data: unknown): DecodeFailure {
+  const bytes = toBytes(data);
+  return bytes
+    ? decodeFailure(
+        `binary frame (${bytes.byteLength} bytes): the Realtime protocol sends only JSON text frames`,
+        bytes,
+      )
+    : decodeFailure(`expected a text frame (string), got ${describe(data)}`, rawOf(data));
+}
+
+/** What a failure keeps as `raw` for any input, without calling a possibly hostile `toString`. */
+function rawOf(data: unknown): string | Uint8Array {
+  if (typeof data === 'string') return data;
+  try {
+    const bytes = toBytes(data);
+    if (bytes) return bytes;
+  } catch {
+    // a revoked Proxy: fall through
+  }
+  return render(data);
+}
+
+/** io-ts errors → one issue per path (at most {@link MAX_ISSUES} kept), naming the type expected there. */
+function toIssues(errors: t.Errors): { issues: DecodeIssue[]; count: number } {
+  const seen = new Set<string>();
+  const issues: DecodeIssue[] = [];
   for (const error of errors) {
     const keys: string[] = [];
     let expected = error.context[error.context.length - 1]?.type.name ?? 'unknown';
@@ -198,24 +304,62 @@ function toIssues(errors: t.Errors): DecodeIssue[] {
       expected = error.context[i]!.type.name;
     }
     const path = keys.join('.');
-    if (!byPath.has(path)) byPath.set(path, { path, expected, actual: render(error.value) });
+    if (seen.has(path)) continue;
+    seen.add(path);
+    if (issues.length < MAX_ISSUES) issues.push({ path, expected, actual: render(error.value) });
   }
-  return [...byPath.values()];
+  return { issues, count: seen.size };
 }
 
+/**
+ * A short JSON-like rendering of a value for a message: at most 60 characters, built with a budget so that a
+ * 15 MB array or 100 000 nested arrays cost no more than the 60 characters shown. Non-finite numbers (JSON's
+ * `1e400` parses to `Infinity`) show as `Infinity`, not as JSON's `null`.
+ */
 function render(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  let text: string;
+  const LIMIT = 60;
+  let out = '';
+  const full = (): boolean => out.length > LIMIT;
+  const write = (v: unknown): void => {
+    if (full()) return;
+    if (v === null) out += 'null';
+    else if (typeof v === 'string') out += JSON.stringify(v.length > LIMIT ? v.slice(0, LIMIT + 1) : v);
+    else if (typeof v === 'number')
+      out += String(v); // like JSON for finite numbers; `Infinity` for 1e400
+    else if (typeof v === 'boolean') out += String(v);
+    else if (v === undefined) out += 'undefined';
+    else if (Array.isArray(v)) {
+      out += '[';
+      for (let i = 0; i < v.length && !full(); i++) {
+        if (i > 0) out += ',';
+        const item: unknown = v[i];
+        write(item === undefined || typeof item === 'function' ? null : item);
+      }
+      out += ']';
+    } else if (typeof v === 'object') {
+      out += '{';
+      let first = true;
+      for (const key of Object.keys(v)) {
+        if (full()) break;
+        const item = (v as Record<string, unknown>)[key];
+        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+        out += `${first ? '' : ','}${JSON.stringify(key)}:`;
+        first = false;
+        write(item);
+      }
+      out += '}';
+    } else out += typeof v === 'bigint' ? `${v}n` : typeof v === 'symbol' ? v.toString() : `[${typeof v}]`;
+  };
   try {
-    text = JSON.stringify(value) ?? String(value);
+    write(value);
   } catch {
-    text = Object.prototype.toString.call(value);
+    return `[unprintable ${typeof value}]`;
   }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return out.length > LIMIT ? `${out.slice(0, LIMIT - 3)}...` : out;
 }
 
 function describe(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `${typeof value} ${render(value)}`;
 }
@@ -223,7 +367,7 @@ function describe(value: unknown): string {
 function toBytes(data: unknown): Uint8Array | undefined {
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (Array.isArray(data) && data.every((d) => d instanceof Uint8Array)) {
+  if (Array.isArray(data) && data.length > 0 && data.every((d) => d instanceof Uint8Array)) {
     // ws delivers fragmented binary messages as Buffer[]
     const total = data.reduce((n: number, d: Uint8Array) => n + d.byteLength, 0);
     const out = new Uint8Array(total);

@@ -66,12 +66,16 @@ export const ResponseStatus = openEnum<'in_progress' | 'completed' | 'cancelled'
 export const StatusReason = openEnum<
   'turn_detected' | 'client_cancelled' | 'max_output_tokens' | 'content_filter'
 >('StatusReason');
-export const Voice = t.union([
-  openEnum<'alloy' | 'ash' | 'ballad' | 'coral' | 'echo' | 'sage' | 'shimmer' | 'verse' | 'marin' | 'cedar'>(
-    'Voice',
-  ),
-  t.type({ id: t.string }),
-]);
+/** A voice name (open: `marin`, `cedar` and later ones), or GA's custom voice `{ id }` (§3, §9.4). */
+export const Voice = t.union(
+  [
+    openEnum<
+      'alloy' | 'ash' | 'ballad' | 'coral' | 'echo' | 'sage' | 'shimmer' | 'verse' | 'marin' | 'cedar'
+    >('VoiceName'),
+    t.type({ id: t.string }, 'CustomVoice'),
+  ],
+  'Voice',
+);
 /** `int(1–4096) | "inf"` (§3, §9.5), and `null` as real session payloads send it. */
 export const MaxTokens = nullable(t.union([t.number, t.literal('inf')], 'MaxTokens'));
 export const BetaAudioFormat = openEnum<'pcm16' | 'g711_ulaw' | 'g711_alaw'>('BetaAudioFormat');
@@ -116,7 +120,8 @@ export const ConversationItem = t.partial(
     call_id: t.string,
     name: t.string,
     arguments: t.string,
-    output: t.string,
+    /** A string on `function_call_output`; GA `mcp_call` items send `null` until there is output (shapes.md). */
+    output: nullable(t.string),
   },
   'ConversationItem',
 );
@@ -126,23 +131,29 @@ export interface ConversationItem extends t.TypeOf<typeof ConversationItem> {}
 // responses
 // -------------------------------------------------------------------------------------
 
+/** Client metadata (`metadata`): a map of any values, or `null` (§9.2). */
+export const Metadata = nullable(t.record(t.string, t.unknown, 'Metadata'));
+
+const TokenCounts = { text_tokens: t.number, audio_tokens: t.number, image_tokens: t.number };
+
+/**
+ * Token usage on `response.done` (`null` on `response.created`, §3). Counts are numbers, not checked against
+ * each other: the spec's own example has more cached tokens than input tokens (§3).
+ */
 export const Usage = t.partial(
   {
     total_tokens: t.number,
     input_tokens: t.number,
     output_tokens: t.number,
-    input_token_details: t.partial({
-      cached_tokens: t.number,
-      text_tokens: t.number,
-      audio_tokens: t.number,
-      image_tokens: t.number,
-      cached_tokens_details: t.partial({
-        text_tokens: t.number,
-        audio_tokens: t.number,
-        image_tokens: t.number,
-      }),
-    }),
-    output_token_details: t.partial({ text_tokens: t.number, audio_tokens: t.number }),
+    input_token_details: t.partial(
+      {
+        cached_tokens: t.number,
+        ...TokenCounts,
+        cached_tokens_details: t.partial(TokenCounts, 'CachedTokensDetails'),
+      },
+      'InputTokenDetails',
+    ),
+    output_token_details: t.partial(TokenCounts, 'OutputTokenDetails'),
   },
   'Usage',
 );
@@ -152,7 +163,9 @@ export const StatusDetails = t.partial(
   {
     type: ResponseStatus,
     reason: StatusReason,
-    error: nullable(t.partial({ type: t.string, code: nullable(t.string), message: t.string })),
+    error: nullable(
+      t.partial({ type: t.string, code: nullable(t.string), message: t.string }, 'StatusDetailsError'),
+    ),
   },
   'StatusDetails',
 );
@@ -167,7 +180,7 @@ export const Response = t.partial(
     status_details: nullable(StatusDetails),
     output: t.array(ConversationItem),
     /** Client metadata echoed back, how out-of-band responses are told apart (§6). */
-    metadata: nullable(t.record(t.string, t.unknown)),
+    metadata: Metadata,
     /** `null` on `response.created` (§3). */
     usage: nullable(Usage),
     conversation_id: nullable(t.string),
@@ -179,7 +192,10 @@ export const Response = t.partial(
     max_output_tokens: MaxTokens,
     // GA
     output_modalities: t.array(t.string),
-    audio: t.partial({ output: t.partial({ format: GaAudioFormat, voice: Voice }) }),
+    audio: t.partial(
+      { output: t.partial({ format: GaAudioFormat, voice: Voice }, 'ResponseAudioOutput') },
+      'ResponseAudio',
+    ),
   },
   'Response',
 );
@@ -205,13 +221,29 @@ export const TurnDetection = t.partial(
 );
 export interface TurnDetection extends t.TypeOf<typeof TurnDetection> {}
 
-export const Transcription = t.partial({ model: t.string, language: nullable(t.string), prompt: t.string });
-export const Tool = t.intersection([
-  t.type({ type: t.string }),
-  t.partial({ name: t.string, description: t.string, parameters: AnyObject }),
-]);
+/** Input transcription settings: beta `input_audio_transcription`, GA `audio.input.transcription` (§3). */
+export const Transcription = t.partial(
+  { model: t.string, language: nullable(t.string), prompt: t.string },
+  'Transcription',
+);
+/** `{ type: "near_field" | "far_field" }` (§3). */
+export const NoiseReduction = t.partial({ type: t.string }, 'NoiseReduction');
+/**
+ * A tool: `{ type: "function", name, description, parameters }` (flat, §3), or GA's `{ type: "mcp", server_label, … }`.
+ * `type` is optional as in the spec's `RealtimeFunctionTool` (shapes.md); nested objects require nothing (§9.3).
+ */
+export const Tool = t.partial(
+  {
+    type: openEnum<'function' | 'mcp'>('ToolType'),
+    name: t.string,
+    description: t.string,
+    parameters: AnyObject,
+  },
+  'Tool',
+);
 export interface Tool extends t.TypeOf<typeof Tool> {}
-export const ToolChoice = t.union([t.string, AnyObject]);
+/** `"auto" | "none" | "required"`, or a named function / MCP tool object (§3). */
+export const ToolChoice = t.union([t.string, AnyObject], 'ToolChoice');
 
 /** Beta session: `session.update.session`, `session.created/updated.session`. Flat fields (§4). */
 export const BetaSession = t.partial(
@@ -226,7 +258,7 @@ export const BetaSession = t.partial(
     input_audio_format: BetaAudioFormat,
     output_audio_format: BetaAudioFormat,
     input_audio_transcription: nullable(Transcription),
-    input_audio_noise_reduction: nullable(t.partial({ type: t.string })),
+    input_audio_noise_reduction: nullable(NoiseReduction),
     turn_detection: nullable(TurnDetection),
     tools: t.array(Tool),
     tool_choice: ToolChoice,
@@ -235,7 +267,7 @@ export const BetaSession = t.partial(
     speed: t.number,
     tracing: nullable(t.unknown),
     include: nullable(t.array(t.string)),
-    client_secret: nullable(t.partial({ value: t.string, expires_at: t.number })),
+    client_secret: nullable(t.partial({ value: t.string, expires_at: t.number }, 'ClientSecret')),
   },
   'BetaSession',
 );
@@ -251,17 +283,21 @@ export const GaSession = t.partial(
     expires_at: t.number,
     output_modalities: t.array(t.string),
     instructions: t.string,
-    audio: t.partial({
-      input: t.partial({
-        format: GaAudioFormat,
-        transcription: nullable(
-          t.partial({ model: t.string, language: nullable(t.string), prompt: t.string }),
+    audio: t.partial(
+      {
+        input: t.partial(
+          {
+            format: GaAudioFormat,
+            transcription: nullable(Transcription),
+            noise_reduction: nullable(NoiseReduction),
+            turn_detection: nullable(TurnDetection),
+          },
+          'GaSessionAudioInput',
         ),
-        noise_reduction: nullable(t.partial({ type: t.string })),
-        turn_detection: nullable(TurnDetection),
-      }),
-      output: t.partial({ format: GaAudioFormat, voice: Voice, speed: t.number }),
-    }),
+        output: t.partial({ format: GaAudioFormat, voice: Voice, speed: t.number }, 'GaSessionAudioOutput'),
+      },
+      'GaSessionAudio',
+    ),
     tools: t.array(Tool),
     tool_choice: ToolChoice,
     max_output_tokens: MaxTokens,
@@ -315,7 +351,7 @@ export interface ErrorDetails extends t.TypeOf<typeof ErrorDetails> {}
 export const ResponseCreateParams = t.partial(
   {
     conversation: t.string,
-    metadata: nullable(t.record(t.string, t.unknown)),
+    metadata: Metadata,
     input: t.array(ConversationItem),
     instructions: t.string,
     tools: t.array(Tool),
@@ -330,7 +366,10 @@ export const ResponseCreateParams = t.partial(
     max_output_tokens: MaxTokens,
     // GA
     output_modalities: t.array(t.string),
-    audio: t.partial({ output: t.partial({ format: GaAudioFormat, voice: Voice }) }),
+    audio: t.partial(
+      { output: t.partial({ format: GaAudioFormat, voice: Voice }, 'ResponseAudioOutput') },
+      'ResponseAudio',
+    ),
   },
   'ResponseCreateParams',
 );

@@ -143,6 +143,9 @@ export const GaResponseFunctionCallArgumentsDone = serverEvent('response.functio
   arguments: t.string,
   name: t.string,
 });
+export interface GaResponseFunctionCallArgumentsDone extends t.TypeOf<
+  typeof GaResponseFunctionCallArgumentsDone
+> {}
 
 // -------------------------------------------------------------------------------------
 // preview (beta) names

@@ -23,10 +23,15 @@ export interface UnknownEvent {
   readonly [field: string]: unknown;
 }
 
-/** Marks a parsed object as an unknown event, without adding an enumerable field (JSON stays as received). */
+/**
+ * Marks a parsed object as an unknown event, without adding an enumerable field (JSON stays as received).
+ * A frozen or sealed object (only possible through `decodeServerEventObject`) cannot take the brand, so a
+ * shallow copy with the same fields is marked instead.
+ */
 export const markUnknownEvent = (object: Record<string, unknown>): UnknownEvent => {
-  Object.defineProperty(object, BRAND, { value: true, enumerable: false });
-  return object as unknown as UnknownEvent;
+  const target = Object.isExtensible(object) ? object : { ...object };
+  Object.defineProperty(target, BRAND, { value: true, enumerable: false });
+  return target as unknown as UnknownEvent;
 };
 
 /** True for an event whose `type` the codecs do not know. */

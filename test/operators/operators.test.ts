@@ -17,6 +17,7 @@ import {
   transcriptDeltas,
   userSpeaking,
   userSpeech,
+  writeAudio,
 } from '../../src/operators';
 import type { ClientEvent, ServerEvents, ServerMessage } from '../../src/protocol';
 import { DIALECTS, testScheduler } from './helpers';
@@ -329,6 +330,49 @@ describe('audioAppends', () => {
       expectObservable(audioAppends(stream)).toBe('---a-(b|)', {
         a: { type: 'input_audio_buffer.append', audio: Buffer.alloc(4800).toString('base64') },
         b: { type: 'input_audio_buffer.append', audio: Buffer.alloc(1200).toString('base64') },
+      });
+    });
+  });
+});
+
+describe('writeAudio', () => {
+  it('writes raw chunks, or a streaming WAV header first, and passes the chunks on', () => {
+    const written: Uint8Array[] = [];
+    const x = new Uint8Array([1, 2]);
+    const y = new Uint8Array([3, 4]);
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(
+        cold('-x-y-|', { x, y }).pipe(writeAudio({ write: (c) => written.push(c) }, { format: 'wav' })),
+      ).toBe('-x-y-|', { x, y });
+    });
+    expect(written).toHaveLength(3);
+    expect(new TextDecoder().decode(written[0]!.subarray(0, 4))).toBe('RIFF');
+    expect(new DataView(written[0]!.buffer).getUint32(40, true)).toBe(0xffffffff);
+    expect(written.slice(1)).toEqual([x, y]);
+  });
+
+  it('errors with the sink error', () => {
+    const boom = new Error('EPIPE');
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(
+        cold('-x-|', { x: new Uint8Array(1) }).pipe(
+          writeAudio({
+            write: () => {
+              throw boom;
+            },
+          }),
+        ),
+      ).toBe('-#', undefined, boom);
+    });
+  });
+});
+
+describe('a server error mid-response', () => {
+  it('passes by the split and the collectors: the response goes on', () => {
+    const L = legend('ga');
+    testScheduler().run(({ hot, expectObservable }) => {
+      expectObservable(hot('-P-T-z-X-Q-|', L).pipe(collectText())).toBe('---------v-|', {
+        v: { responseId: 'resp_2', itemId: 'item_2', contentIndex: 0, text: 'Yes' },
       });
     });
   });
