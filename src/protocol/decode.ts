@@ -361,7 +361,8 @@ function render(value: unknown): string {
 function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${render(value)}`;
+  if (typeof value === 'object') return 'an object';
+  return typeof value === 'function' ? 'a function' : `${typeof value} ${render(value)}`;
 }
 
 function toBytes(data: unknown): Uint8Array | undefined {

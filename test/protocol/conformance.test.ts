@@ -2,7 +2,13 @@
 // every real payload decodes to its known event, in its dialect and without one; every template and malformed
 // example comes back with the outcome pinned below, and nothing throws.
 import { describe, expect, it } from 'vitest';
-import { decodeClientEvent, decodeServerEvent, encodeClientEvent, isUnknownEvent } from '../../src/protocol';
+import {
+  decodeClientEvent,
+  decodeServerEvent,
+  encodeClientEvent,
+  isUnknownEvent,
+  type Dialect,
+} from '../../src/protocol';
 import {
   BETA_SESSION,
   GA_SESSION,
@@ -235,7 +241,11 @@ describe('the counts of what is typed', () => {
   });
 
   it('decodes to a known event 61 of 61 real beta and 74 of 75 real GA server payloads, 25 + 15 client ones', () => {
-    const known = (corpus: readonly Entry[], protocol: string, decode: typeof decodeServerEvent) =>
+    const known = (
+      corpus: readonly Entry[],
+      protocol: string,
+      decode: (data: string, dialect?: Dialect) => Parameters<typeof outcome>[0],
+    ) =>
       corpus.filter(
         (e) =>
           !e.template && e.protocol === protocol && outcome(decode(frameOf(e), dialectOf(e))) === 'known',
