@@ -65,28 +65,60 @@ export const CONTENT_TYPES = {
 // utils
 // -------------------------------------------------------------------------------------
 
+/** neutral name → its wire names: a Map, so that a name from outside the table (`'__proto__'`) finds nothing. */
+const neutralToWire: ReadonlyMap<string, { readonly preview: string; readonly ga: string }> = new Map(
+  Object.entries(EVENT_NAMES),
+);
+
 const wireToNeutral = new Map<string, NeutralEventName[]>();
-for (const [neutral, names] of Object.entries(EVENT_NAMES) as [
-  NeutralEventName,
-  { preview: string; ga: string },
-][]) {
+for (const [neutral, names] of neutralToWire) {
   for (const wire of new Set([names.preview, names.ga])) {
-    wireToNeutral.set(wire, [...(wireToNeutral.get(wire) ?? []), neutral]);
+    wireToNeutral.set(wire, [...(wireToNeutral.get(wire) ?? []), neutral as NeutralEventName]);
   }
 }
 
-/** True when `event` is the neutral event `name` in either dialect; narrows to both dialects' types. */
+/**
+ * True when `event` is the neutral event `name` in either dialect; narrows to both dialects' types.
+ *
+ * It's like comparing `event.type` with a string, but with the one name that holds in both dialects, so an
+ * operator written once works on preview and GA streams alike (§5). A `DecodeFailure` is never an event here.
+ *
+ * @example
+ * ```ts
+ * import { isEvent, type ServerMessage } from 'rx-realtime';
+ *
+ * const audioChunks = (message: ServerMessage): string[] => (isEvent(message, 'audioDelta') ? [message.delta] : []);
+ * ```
+ */
 export const isEvent = <K extends NeutralEventName>(
   event: { readonly type: unknown } | null | undefined,
   name: K,
 ): event is NeutralEvents[K] => {
-  const names = EVENT_NAMES[name];
-  const type = event?.type;
+  const names = neutralToWire.get(name);
+  if (names === undefined || event === null || event === undefined) return false;
+  const type = event.type;
   return type === names.preview || type === names.ga;
 };
 
-/** The wire name of a neutral event in a dialect: `wireName('audioDelta', 'ga')` → `'response.output_audio.delta'`. */
-export const wireName = (name: NeutralEventName, dialect: Dialect): string => EVENT_NAMES[name][dialect];
+/**
+ * The wire name of a neutral event in a dialect. Throws a `RangeError` for a name or dialect outside the table,
+ * which the types already rule out.
+ *
+ * @example
+ * ```ts
+ * import { wireName } from 'rx-realtime';
+ * wireName('audioDelta', 'ga'); // 'response.output_audio.delta'
+ * wireName('itemAdded', 'preview'); // 'conversation.item.created'
+ * ```
+ */
+export const wireName = (name: NeutralEventName, dialect: Dialect): string => {
+  const names = neutralToWire.get(name);
+  if (names === undefined)
+    throw new RangeError(`wireName: unknown neutral event name ${JSON.stringify(name)}`);
+  if (dialect !== 'preview' && dialect !== 'ga')
+    throw new RangeError(`wireName: unknown dialect ${JSON.stringify(dialect)}: expected "preview" or "ga"`);
+  return names[dialect];
+};
 
 /** The neutral names a wire name stands for (empty when it is the same in both dialects or unknown). */
 export const neutralNames = (wire: string): readonly NeutralEventName[] => wireToNeutral.get(wire) ?? [];

@@ -86,6 +86,20 @@ describe('the neutral names', () => {
     expect(isEvent(null, 'audioDelta')).toBe(false);
     expect(isEvent(undefined, 'audioDelta')).toBe(false);
     expect(isEvent({ type: 'response.done' }, 'audioDelta')).toBe(false);
+    // names outside the table (only possible from untyped code) match nothing, Object.prototype members included
+    expect(isEvent({ type: undefined }, '__proto__' as NeutralEventName)).toBe(false);
+    expect(isEvent({ type: 'response.audio.delta' }, 'toString' as NeutralEventName)).toBe(false);
+  });
+
+  it('wireName names the wire type per dialect, and refuses what is not in the table', () => {
+    expect(wireName('audioDelta', 'ga')).toBe('response.output_audio.delta');
+    expect(wireName('itemDone', 'preview')).toBe('conversation.item.created');
+    expect(() => wireName('__proto__' as NeutralEventName, 'ga')).toThrow(
+      new RangeError('wireName: unknown neutral event name "__proto__"'),
+    );
+    expect(() => wireName('audioDelta', 'beta' as never)).toThrow(
+      new RangeError('wireName: unknown dialect "beta": expected "preview" or "ga"'),
+    );
   });
 
   it('neutralNames lists what a wire name stands for', () => {
