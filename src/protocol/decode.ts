@@ -233,7 +233,7 @@ function decodeParsed(
  *   `Number.isInteger` is false for any non-number;
  * - the `t.partial` member accepts an absent (`undefined`) `event_id`, `null`, or a string;
  * - `type` was matched by the registry lookup, which is the literal's check.
- * test/protocol/fastPath.test.ts holds this to the codec on the corpus and on mutated frames.
+ * test/protocol/fuzz.test.ts ("the delta fast path") holds this to the codec on the corpus and mutated frames.
  */
 function isPartDelta(e: Record<string, unknown>): boolean {
   const eventId = e['event_id'];
