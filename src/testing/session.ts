@@ -1,16 +1,23 @@
 /**
  * One emulated Realtime session: the per-connection state machine behind `startEmulator`.
  *
- * It follows `../shared/protocol/README.md`: §6 for the order of events (connect, audio/text/function-call
- * responses, server VAD turns, barge-in, cancel, out-of-band responses), §3/§4 for session shapes per dialect,
- * §1 for limits and session expiry. Every client event is validated with the library's own codecs.
+ * It follows `../shared/protocol/README.md`: §6 for the order of events (connect, server VAD turns, manual commits,
+ * barge-in, cancel, out-of-band responses), §3/§4 for session shapes per dialect, §1 for limits and session expiry.
+ * Every client event is validated with the library's own codecs, then as the service validates values.
+ *
+ * ```text
+ * open ──► session.created ──► (client events, one at a time; responses stream beside them) ──► closed
+ *                                   │ session_expired at maxSessionMs ─► close 1001
+ * ```
+ *
+ * Client frames are handled strictly in arrival order (a queue), so events caused by one frame come before those of
+ * the next. Responses run concurrently with that queue, as on the service (a barge-in can cancel one mid-stream).
  */
-import { randomBytes } from 'node:crypto';
 import { either as E } from 'fp-ts';
-import { base64ToBytes, bytesToBase64 } from '../audio/base64';
-import { decodeALaw, decodeMuLaw, encodeALaw, encodeMuLaw } from '../audio/g711';
-import { int16ToPcm16, pcm16ToFloat32, pcm16ToInt16, float32ToPcm16 } from '../audio/pcm';
-import { resample } from '../audio/resample';
+import { base64ToBytes } from '../audio/base64';
+import { decodeALaw, decodeMuLaw } from '../audio/g711';
+import { float32ToPcm16, int16ToPcm16, pcm16ToFloat32 } from '../audio/pcm';
+import { createResampler, type Resampler } from '../audio/resample';
 import {
   decodeClientEvent,
   isUnknownEvent,
@@ -19,64 +26,28 @@ import {
   type ClientEvent,
   type ConversationItem,
   type Dialect,
-  type NeutralEventName,
   type ResponseCreateParams,
 } from '../protocol';
-import { synthesize } from './speech';
+import {
+  defaultSession,
+  effective,
+  sessionView,
+  updateSession,
+  validateResponse,
+  type AudioFormat,
+  type Effective,
+  type Json,
+} from './config';
+import { Conversation, type StoredItem } from './conversation';
+import { newId } from './ids';
+import { InputAudioBuffer } from './inputAudio';
+import type { Reply, ReplyContext, ReplyPolicy, Transcriber } from './replies';
+import { ResponseRun, type CancelReason, type ResponsePort } from './response';
 import { VoiceActivityDetector } from './vad';
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
-
-/** What the reply policy is told about the turn it answers. */
-export interface ReplyContext {
-  readonly dialect: Dialect;
-  /** The last user input: text of the last user message, or the duration of the last audio turn. */
-  readonly input: {
-    readonly kind: 'text' | 'audio' | 'none';
-    readonly text?: string;
-    readonly audioMs?: number;
-  };
-  /** The `response` object of `response.create` (undefined for a VAD-started response). */
-  readonly request: ResponseCreateParams | undefined;
-  /** The function names the session (or the request) declares as tools. */
-  readonly tools: readonly string[];
-  /** The latest `function_call_output` items since the previous reply. */
-  readonly functionOutputs: readonly { callId: string; output: string }[];
-  /** How many responses this session has produced before this one. */
-  readonly responseCount: number;
-}
-
-/** A scripted reply (or the default policy's answer). */
-export interface Reply {
-  /** The text (or spoken transcript) of the answer. */
-  readonly text?: string;
-  /** A function call instead of (or, with `text`, after) the message. */
-  readonly functionCall?: {
-    readonly name: string;
-    readonly arguments: string | object;
-    readonly callId?: string;
-  };
-  /** Answer with an `error` event instead of a response. */
-  readonly error?: {
-    readonly type?: string;
-    readonly code: string;
-    readonly message: string;
-    readonly param?: string;
-  };
-  /** Milliseconds to wait before `response.created`. */
-  readonly delayMs?: number;
-  /** Drop the socket (no close frame) just before sending the first event of this type. */
-  readonly dropAt?: string;
-  /** Close the socket with this code and reason after `response.done`. */
-  readonly closeAfter?: { readonly code: number; readonly reason?: string };
-}
-
-export type ReplyPolicy = (context: ReplyContext) => Reply | Promise<Reply>;
-
-/** Turns the audio of a committed user turn into its transcript (input transcription). */
-export type Transcriber = (pcm16At24k: Uint8Array, durationMs: number) => string | Promise<string>;
 
 export interface SessionOptions {
   readonly dialect: Dialect;
@@ -87,67 +58,128 @@ export interface SessionOptions {
   readonly maxSessionMs: number;
   readonly sendConversationCreated: boolean;
   readonly speech: 'auto' | 'builtin';
+  /** Conversation items kept (oldest forgotten beyond). */
+  readonly maxItems: number;
+  /** Input audio kept for the transcriber, per turn (ms). */
+  readonly maxTurnAudioMs: number;
+  /** The clock for `expires_at` (ms since the epoch). */
+  readonly now: () => number;
   /** Sends a frame; the session never touches the socket otherwise. */
   readonly send: (frame: string) => void;
-  /** Drops the socket without a close frame. */
+  /** Drops the socket without a close frame (the client sees 1006). */
   readonly drop: () => void;
   /** Closes the socket with a close frame. */
   readonly close: (code: number, reason: string) => void;
 }
 
-/** Conversation items kept per session: the oldest are forgotten past this (memory stays flat). */
-const MAX_ITEMS = 500;
-/** Audio of the current user turn kept for the transcriber (60 s); beyond it only the duration counts. */
-const MAX_TURN_BYTES = 60 * 48000;
+/** The largest audio one `input_audio_buffer.append` may carry (§1: 15 MiB). */
+const MAX_APPEND_BYTES = 15 * 1024 * 1024;
+/** The least audio a commit needs (the service's `input_audio_buffer_commit_empty`). */
+const MIN_COMMIT_MS = 100;
 
-const id = (prefix: string) =>
-  `${prefix}_${randomBytes(16)
-    .toString('base64')
-    .replace(/[^A-Za-z0-9]/g, '')
-    .slice(0, 21)}`;
+/** Client event types each dialect serves, for the "Supported values" of an unknown type. */
+const CLIENT_TYPES: Record<Dialect, readonly string[]> = {
+  preview: [
+    'session.update',
+    'transcription_session.update',
+    'input_audio_buffer.append',
+    'input_audio_buffer.commit',
+    'input_audio_buffer.clear',
+    'output_audio_buffer.clear',
+    'conversation.item.create',
+    'conversation.item.retrieve',
+    'conversation.item.truncate',
+    'conversation.item.delete',
+    'response.create',
+    'response.cancel',
+  ],
+  ga: [
+    'session.update',
+    'input_audio_buffer.append',
+    'input_audio_buffer.commit',
+    'input_audio_buffer.clear',
+    'output_audio_buffer.clear',
+    'conversation.item.create',
+    'conversation.item.retrieve',
+    'conversation.item.truncate',
+    'conversation.item.delete',
+    'response.create',
+    'response.cancel',
+  ],
+};
 
 // -------------------------------------------------------------------------------------
 // the session
 // -------------------------------------------------------------------------------------
 
-interface ActiveResponse {
-  readonly id: string;
-  readonly outOfBand: boolean;
-  cancelled?: 'turn_detected' | 'client_cancelled';
-  /** Wakes a paced wait early when the response is cancelled. */
-  wake?: () => void;
-}
-
 export class EmulatedSession {
-  private readonly sessionId = id('sess');
-  private readonly conversationId = id('conv');
-  private config: Record<string, unknown>;
-  private readonly items: ConversationItem[] = [];
-  private readonly responses = new Map<string, ActiveResponse>();
+  private readonly sessionId = newId('sess');
+  private readonly conversationId = newId('conv');
+  private readonly expiresAt: number;
+  private config: Json;
+  private settings: Effective;
+  private readonly conversation: Conversation;
+  private readonly audio: InputAudioBuffer;
+  private readonly responses = new Map<string, ResponseRun>();
+  /** The response of the default conversation in progress (at most one, §6). */
+  private active: ResponseRun | undefined;
+  /** A server-VAD turn ended while a response was active: answer it when that one is done. */
+  private autoPending = false;
   private responseCount = 0;
   private functionOutputs: { callId: string; output: string }[] = [];
   private lastInput: ReplyContext['input'] = { kind: 'none' };
-  // input audio buffer
-  private bufferMs = 0; // in the uncommitted buffer
-  private totalMs = 0; // written since the session started (audio_start_ms / audio_end_ms count this)
-  private turnChunks: Uint8Array[] = [];
-  private turnBytes = 0;
+  // input audio decoding
+  private oddByte: number | undefined;
+  private g711: { format: AudioFormat; resampler: Resampler } | undefined;
+  // server VAD
   private vad: VoiceActivityDetector | undefined;
-  private vadLoading: Promise<void> | undefined;
-  private speechItemId: string | undefined;
-  private speechStartMs = 0;
+  private vadLoading: Promise<VoiceActivityDetector> | undefined;
+  private vadInSync = false;
+  private speech: { itemId: string; startMs: number } | undefined;
+  /** GA idle timeout: audio time when the last response ended (armed), or undefined. */
+  private idleSinceMs: number | undefined;
+  // lifecycle
   private closed = false;
   private expiry: ReturnType<typeof setTimeout> | undefined;
   private queue: Promise<void> = Promise.resolve();
   private dropAt: string | undefined;
+  private disposed = false;
+  /** What a response may do to its session. */
+  private readonly port: ResponsePort;
 
   constructor(private readonly options: SessionOptions) {
-    this.config = defaultConfig(options.dialect, options.model);
+    this.port = {
+      dialect: options.dialect,
+      pace: options.pace,
+      speech: options.speech,
+      emit: (type, fields) => this.emit(type, fields),
+      isClosed: () => this.closed,
+      addItem: (stored) => {
+        const placed = this.conversation.insert(stored)!;
+        const fields = { previous_item_id: placed.previousId, item: structuredClone(stored.item) };
+        this.emit(wireName('itemAdded', options.dialect), fields);
+      },
+      itemDone: (stored) => {
+        if (options.dialect !== 'ga') return;
+        const all = this.conversation.all();
+        const index = all.indexOf(stored);
+        const previous = index > 0 ? (all[index - 1]!.item.id ?? null) : null;
+        this.emit('conversation.item.done', {
+          previous_item_id: previous,
+          item: structuredClone(stored.item),
+        });
+      },
+    };
+    this.config = defaultSession(options.dialect, options.model);
+    this.settings = effective(options.dialect, this.config);
+    this.conversation = new Conversation(options.maxItems);
+    this.audio = new InputAudioBuffer(options.maxTurnAudioMs);
+    this.expiresAt = Math.floor((options.now() + options.maxSessionMs) / 1000);
   }
 
   /** Sends `session.created` (and `conversation.created` when asked) and starts the session clock. */
   start(): void {
-    this.emit('session.created', { session: this.sessionView() });
+    this.emit('session.created', { session: this.view() });
     if (this.options.sendConversationCreated) {
       this.emit('conversation.created', {
         conversation: { id: this.conversationId, object: 'realtime.conversation' },
@@ -157,24 +189,40 @@ export class EmulatedSession {
     this.expiry.unref?.();
   }
 
-  /** Handles one client frame. Frames are handled one after another (a response runs in the background). */
+  /** Handles one client text frame, after every frame before it. */
   receive(frame: string): void {
     this.queue = this.queue
       .then(() => this.handle(frame))
       .catch((err: unknown) => {
-        this.error('server_error', null, `emulator failure: ${(err as Error).message}`, null, 'server_error');
+        this.error('server_error', null, `The emulator failed: ${(err as Error).message}`, null);
       });
   }
 
-  /** Stops timers and pending responses; called when the socket closes. */
+  /** Answers a binary frame: the protocol has none (§1 Frames). */
+  receiveBinary(): void {
+    this.queue = this.queue.then(() =>
+      this.error(
+        'invalid_request_error',
+        'invalid_event',
+        'Binary frames are not supported: send each event as a JSON text frame.',
+        null,
+      ),
+    );
+  }
+
+  /** Stops timers, responses and the VAD; called when the socket closes. Idempotent. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.closed = true;
     if (this.expiry) clearTimeout(this.expiry);
-    for (const r of this.responses.values()) r.wake?.();
+    this.expiry = undefined;
+    for (const r of this.responses.values()) r.dispose();
     this.responses.clear();
+    this.active = undefined;
     this.vad?.dispose();
     this.vad = undefined;
-    this.turnChunks = [];
+    this.audio.clear();
   }
 
   // ---------------------------------------------------------------------------------
@@ -183,174 +231,262 @@ export class EmulatedSession {
 
   private async handle(frame: string): Promise<void> {
     if (this.closed) return;
-    const decoded = decodeClientEvent(frame, this.options.dialect);
-    const eventId = eventIdOf(frame);
+    const dialect = this.options.dialect;
+    const parsed = parseObject(frame);
+    const eventId = typeof parsed?.['event_id'] === 'string' ? parsed['event_id'] : null;
+    // the service's wording for the two most common mistakes (corpus: "The 'type' field is missing.")
+    if (parsed && parsed['type'] === undefined)
+      return this.error('invalid_request_error', 'invalid_event', "The 'type' field is missing.", eventId);
+    if (
+      dialect === 'ga' &&
+      parsed?.['type'] === 'session.update' &&
+      isObject(parsed['session']) &&
+      parsed['session']['type'] === undefined
+    ) {
+      return this.error(
+        'invalid_request_error',
+        'missing_required_parameter',
+        "Missing required parameter: 'session.type'.",
+        eventId,
+        'session.type',
+      );
+    }
+    const decoded = decodeClientEvent(frame, dialect);
     if (E.isLeft(decoded)) {
-      this.error(
+      return this.error(
         'invalid_request_error',
         'invalid_event',
         `Invalid client event: ${decoded.left.message}`,
         eventId,
       );
-      return;
     }
     const event = decoded.right;
     if (isUnknownEvent(event)) {
-      this.error(
+      const types = CLIENT_TYPES[dialect];
+      return this.error(
         'invalid_request_error',
-        'invalid_event',
-        `Invalid value: '${unknownEventType(event)}'. Supported values are: ${CLIENT_TYPES.join(', ')}.`,
+        'invalid_value',
+        `Invalid value: '${unknownEventType(event)}'. Supported values are: ${types
+          .slice(0, -1)
+          .map((t) => `'${t}'`)
+          .join(', ')}, and '${types.at(-1)}'.`,
         eventId,
         'type',
       );
-      return;
     }
     await this.dispatch(event, eventId);
   }
 
   private async dispatch(event: ClientEvent, eventId: string | null): Promise<void> {
     switch (event.type) {
-      case 'session.update':
-        this.config = mergeConfig(this.config, event.session as Record<string, unknown>);
-        this.emit('session.updated', { session: this.sessionView() });
-        if (this.vad) {
-          this.vad.dispose();
-          this.vad = undefined;
+      case 'session.update': {
+        const result = updateSession(
+          this.options.dialect,
+          this.config,
+          event.session as Json,
+          this.conversation.hasAssistantAudio(),
+        );
+        if ('error' in result) {
+          const e = result.error;
+          return this.error('invalid_request_error', e.code, e.message, eventId, e.param);
+        }
+        this.config = result.config;
+        this.settings = effective(this.options.dialect, this.config);
+        this.emit('session.updated', { session: this.view() });
+        const turn = this.settings.turn;
+        if (turn && this.vad) this.vad.configure(this.vadSettings());
+        if (!turn) {
+          this.vadInSync = false;
+          this.speech = undefined;
         }
         return;
+      }
       case 'transcription_session.update':
-        this.config = mergeConfig(this.config, event.session as Record<string, unknown>);
-        this.emit('transcription_session.updated', { session: this.sessionView() });
-        return;
+        return this.error(
+          'invalid_request_error',
+          'invalid_value',
+          'The rx-realtime emulator does not serve transcription sessions (transcription_session.update).',
+          eventId,
+          'type',
+        );
       case 'input_audio_buffer.append':
         return this.append(event.audio, eventId);
-      case 'input_audio_buffer.commit':
-        if (this.bufferMs < 100) {
-          this.error(
+      case 'input_audio_buffer.commit': {
+        const ms = this.audio.bufferMs;
+        if (ms < MIN_COMMIT_MS) {
+          return this.error(
             'invalid_request_error',
             'input_audio_buffer_commit_empty',
-            `Error committing input audio buffer: buffer too small. Expected at least 100ms of audio, but buffer only has ${this.bufferMs.toFixed(2)}ms of audio.`,
+            `Error committing input audio buffer: buffer too small. Expected at least ${MIN_COMMIT_MS}ms of audio, but buffer only has ${ms.toFixed(2)}ms of audio.`,
             eventId,
           );
-          return;
         }
-        await this.commit(id('item'));
+        const itemId = this.speech?.itemId ?? newId('item');
+        this.speech = undefined;
+        this.vad?.reset();
+        this.commitTurn(itemId, this.audio.commit(), Math.round(ms));
         return;
+      }
       case 'input_audio_buffer.clear':
-        this.resetBuffer();
+        this.audio.clear();
+        this.vad?.reset();
+        this.speech = undefined;
         this.emit('input_audio_buffer.cleared', {});
         return;
       case 'output_audio_buffer.clear':
-        // WebRTC/SIP only (§5): over WebSocket the service answers with an error
-        this.error(
+        // WebRTC and SIP only (§5, §8): a WebSocket session has no output buffer on the server
+        return this.error(
           'invalid_request_error',
-          'invalid_event',
-          'output_audio_buffer.clear is only supported for WebRTC and SIP',
+          'invalid_value',
+          'output_audio_buffer.clear is only supported for WebRTC and SIP sessions.',
           eventId,
+          'type',
         );
-        return;
-      case 'conversation.item.create': {
-        const item = {
-          ...event.item,
-          id: event.item.id ?? id('item'),
-          status: event.item.status ?? 'completed',
-        };
-        if (item.type === 'function_call_output' && item.call_id !== undefined) {
-          this.functionOutputs.push({ callId: item.call_id, output: item.output ?? '' });
-        }
-        if (item.type === 'message' && item.role === 'user') {
-          const text = (item.content ?? [])
-            .map((c) => c.text ?? '')
-            .join(' ')
-            .trim();
-          if (text) this.lastInput = { kind: 'text', text };
-        }
-        this.addItem(item, event.previous_item_id ?? undefined);
-        return;
-      }
+      case 'conversation.item.create':
+        return this.createItem(event.item, event.previous_item_id ?? undefined, eventId);
       case 'conversation.item.retrieve': {
-        const item = this.items.find((i) => i.id === event.item_id);
-        if (!item) return this.notFound(event.item_id, eventId);
-        this.emit('conversation.item.retrieved', { item: publicItem(item) });
+        const stored = this.conversation.get(event.item_id);
+        if (!stored) return this.notFound(event.item_id, eventId);
+        this.emit('conversation.item.retrieved', { item: structuredClone(stored.item) });
         return;
       }
-      case 'conversation.item.delete': {
-        const index = this.items.findIndex((i) => i.id === event.item_id);
-        if (index < 0) return this.notFound(event.item_id, eventId);
-        this.items.splice(index, 1);
+      case 'conversation.item.delete':
+        if (!this.conversation.delete(event.item_id)) return this.notFound(event.item_id, eventId);
         this.emit('conversation.item.deleted', { item_id: event.item_id });
         return;
-      }
-      case 'conversation.item.truncate': {
-        const item = this.items.find((i) => i.id === event.item_id);
-        if (!item) return this.notFound(event.item_id, eventId);
-        const part = item.content?.[event.content_index];
-        const audioMs = (item as { _audioMs?: number })._audioMs;
-        if (
-          item.role !== 'assistant' ||
-          !part ||
-          !(part.type === 'audio' || part.type === 'output_audio') ||
-          audioMs === undefined
-        ) {
-          this.error(
-            'invalid_request_error',
-            'invalid_value',
-            `Item ${event.item_id} content ${event.content_index} is not assistant audio.`,
-            eventId,
-            'content_index',
-          );
-          return;
-        }
-        if (event.audio_end_ms > audioMs) {
-          this.error(
-            'invalid_request_error',
-            'invalid_value',
-            `Audio content of ${audioMs}ms is shorter than requested audio_end_ms of ${event.audio_end_ms}ms.`,
-            eventId,
-            'audio_end_ms',
-          );
-          return;
-        }
-        part.transcript = '';
-        this.emit('conversation.item.truncated', {
-          item_id: event.item_id,
-          content_index: event.content_index,
-          audio_end_ms: event.audio_end_ms,
-        });
-        return;
-      }
+      case 'conversation.item.truncate':
+        return this.truncate(event.item_id, event.content_index, event.audio_end_ms, eventId);
       case 'response.create': {
-        const outOfBand = event.response?.conversation === 'none';
-        if (!outOfBand && [...this.responses.values()].some((r) => !r.outOfBand)) {
-          const active = [...this.responses.values()].find((r) => !r.outOfBand)!;
-          this.error(
+        const request = event.response;
+        if (request) {
+          const problem = validateResponse(this.options.dialect, request as Json);
+          if (problem)
+            return this.error('invalid_request_error', problem.code, problem.message, eventId, problem.param);
+        }
+        const outOfBand = request?.conversation === 'none';
+        if (!outOfBand && this.active) {
+          return this.error(
             'invalid_request_error',
             'conversation_already_has_active_response',
-            `Conversation already has an active response in progress: ${active.id}. Wait until the response is finished before creating a new one.`,
+            `Conversation already has an active response in progress: ${this.active.id}. Wait until the response is finished before creating a new one.`,
             eventId,
           );
-          return;
         }
-        void this.respond(event.response, outOfBand);
+        this.startResponse(request, outOfBand);
         return;
       }
       case 'response.cancel': {
-        const target = event.response_id
-          ? this.responses.get(event.response_id)
-          : ([...this.responses.values()].find((r) => !r.outOfBand) ?? [...this.responses.values()][0]);
-        if (!target) {
-          this.error(
+        const target = event.response_id ? this.responses.get(event.response_id) : this.active;
+        if (!target || target.cancelReason) {
+          return this.error(
             'invalid_request_error',
             'response_cancel_not_active',
             'Cancellation failed: no active response found',
             eventId,
           );
-          return;
         }
-        this.cancel(target, 'client_cancelled');
+        target.cancel('client_cancelled');
         return;
       }
     }
+  }
+
+  // ---------------------------------------------------------------------------------
+  // conversation items
+  // ---------------------------------------------------------------------------------
+
+  private createItem(given: ConversationItem, previous: string | undefined, eventId: string | null): void {
+    const problem = itemProblem(given);
+    if (problem)
+      return this.error('invalid_request_error', problem.code, problem.message, eventId, problem.param);
+    if (given.id !== undefined && this.conversation.has(given.id)) {
+      return this.error(
+        'invalid_request_error',
+        'invalid_value',
+        `Item with item_id '${given.id}' already exists.`,
+        eventId,
+        'item.id',
+      );
+    }
+    const ga = this.options.dialect === 'ga';
+    let inputAudioMs: number | undefined;
+    const content = given.content?.map((part) => {
+      if (part.type !== 'input_audio') return { ...part };
+      // the audio is not echoed back (only its transcript, null until transcribed)
+      const { audio, ...rest } = part;
+      const bytesPerMs = this.settings.inputFormat === 'pcm16' ? 48 : 8;
+      if (typeof audio === 'string') inputAudioMs = (inputAudioMs ?? 0) + (audio.length * 3) / 4 / bytesPerMs;
+      return { ...rest, transcript: part.transcript ?? null };
+    });
+    const item: ConversationItem = {
+      id: given.id ?? newId('item'),
+      ...(ga ? {} : { object: 'realtime.item' }),
+      ...given,
+      ...(content ? { content } : {}),
+      status: given.status ?? 'completed',
+    };
+    const placed = this.conversation.insert({ item, inputAudioMs }, previous);
+    if (!placed) {
+      return this.error(
+        'invalid_request_error',
+        'invalid_value',
+        `Invalid 'previous_item_id': no item with id '${previous}' in the conversation.`,
+        eventId,
+        'previous_item_id',
+      );
+    }
+    if (item.type === 'function_call_output' && item.call_id !== undefined)
+      this.functionOutputs.push({ callId: item.call_id, output: item.output ?? '' });
+    if (item.type === 'message' && item.role === 'user') {
+      const text = (item.content ?? [])
+        .map((c) => c.text ?? '')
+        .join(' ')
+        .trim();
+      if (text) this.lastInput = { kind: 'text', text };
+      else if (inputAudioMs !== undefined)
+        this.lastInput = { kind: 'audio', audioMs: Math.round(inputAudioMs) };
+    }
+    this.announceItem(item, placed.previousId);
+  }
+
+  private truncate(itemId: string, contentIndex: number, audioEndMs: number, eventId: string | null): void {
+    const stored = this.conversation.get(itemId);
+    if (!stored) return this.notFound(itemId, eventId);
+    const part = stored.item.content?.[contentIndex];
+    if (stored.item.role !== 'assistant' || !part || stored.audioMs === undefined) {
+      return this.error(
+        'invalid_request_error',
+        'invalid_value',
+        `Invalid 'content_index': item ${itemId} has no assistant audio at content_index ${contentIndex}.`,
+        eventId,
+        'content_index',
+      );
+    }
+    if (audioEndMs > stored.audioMs) {
+      return this.error(
+        'invalid_request_error',
+        'invalid_value',
+        `Audio content of ${stored.audioMs}ms is shorter than requested audio_end_ms of ${audioEndMs}ms.`,
+        eventId,
+        'audio_end_ms',
+      );
+    }
+    // the service drops the transcript so that no text the user did not hear stays in context ([AZ-ref])
+    part.transcript = '';
+    stored.audioMs = audioEndMs;
+    this.emit('conversation.item.truncated', {
+      item_id: itemId,
+      content_index: contentIndex,
+      audio_end_ms: audioEndMs,
+    });
+  }
+
+  /** Beta: `conversation.item.created`; GA: `conversation.item.added` then `.done` for a finished item (§5). */
+  private announceItem(item: ConversationItem, previousId: string | null): void {
+    const fields = { previous_item_id: previousId, item: structuredClone(item) };
+    if (this.options.dialect === 'preview') return this.emit('conversation.item.created', fields);
+    this.emit('conversation.item.added', fields);
+    this.emit('conversation.item.done', structuredClone(fields));
   }
 
   // ---------------------------------------------------------------------------------
@@ -362,420 +498,347 @@ export class EmulatedSession {
     try {
       bytes = base64ToBytes(audio);
     } catch (err) {
-      this.error(
+      return this.error(
         'invalid_request_error',
         'invalid_value',
         `Invalid 'audio': ${(err as Error).message}`,
         eventId,
         'audio',
       );
-      return;
     }
-    const format = this.inputFormat();
-    let pcm24: Uint8Array;
-    let ms: number;
-    if (format === 'pcm16') {
-      pcm24 = bytes.byteLength % 2 === 0 ? bytes : bytes.subarray(0, bytes.byteLength - 1);
-      ms = pcm24.byteLength / 48;
-    } else {
-      const samples = format === 'g711_ulaw' ? decodeMuLaw(bytes) : decodeALaw(bytes);
-      ms = samples.length / 8;
-      pcm24 = float32ToPcm16(resample(pcm16ToFloat32(int16ToPcm16(samples)), 8000, 24000));
+    if (bytes.byteLength > MAX_APPEND_BYTES) {
+      return this.error(
+        'invalid_request_error',
+        'invalid_value',
+        `Invalid 'audio': one append may carry at most 15 MiB (15728640 bytes) of audio, got ${bytes.byteLength} bytes.`,
+        eventId,
+        'audio',
+      );
     }
-    const startMs = this.totalMs;
-    this.bufferMs += ms;
-    this.totalMs += ms;
-    if (this.turnBytes + pcm24.byteLength <= MAX_TURN_BYTES) {
-      this.turnChunks.push(pcm24);
-      this.turnBytes += pcm24.byteLength;
-    }
-    const turn = this.turnDetection();
+    const { pcm24, ms } = this.decodeInput(bytes);
+    const startMs = this.audio.totalMs;
+    this.audio.append(pcm24, ms);
+    const turn = this.settings.turn;
     if (!turn) return;
-    if (!this.vad) {
-      this.vadLoading ??= VoiceActivityDetector.create({
-        threshold: num(turn['threshold']),
-        prefixPaddingMs: num(turn['prefix_padding_ms']),
-        silenceDurationMs: num(turn['silence_duration_ms']) ?? 500,
-      }).then((vad) => {
-        vad.reset(startMs);
-        this.vad = vad;
-        this.vadLoading = undefined;
-      });
-      await this.vadLoading;
-      if (this.closed || !this.vad) return;
+    const vad = this.vad ?? (await this.loadVad(startMs));
+    if (!vad || this.closed || !this.settings.turn) return;
+    if (!this.vadInSync) {
+      vad.resync(startMs);
+      this.vadInSync = true;
     }
-    for (const e of this.vad.push(pcm16ToFloat32(pcm24))) {
-      if (e.type === 'start') {
-        this.speechItemId = id('item');
-        this.speechStartMs = Math.round(e.audioMs);
-        this.emit('input_audio_buffer.speech_started', {
-          audio_start_ms: this.speechStartMs,
-          item_id: this.speechItemId,
-        });
-        // barge-in (§6): a speech start during a response cancels it when interrupt_response is on
-        if (turn['interrupt_response'] !== false) {
-          for (const r of this.responses.values()) if (!r.outOfBand) this.cancel(r, 'turn_detected');
-        }
-      } else {
-        const itemId = this.speechItemId ?? id('item');
-        this.speechItemId = undefined;
-        this.emit('input_audio_buffer.speech_stopped', {
-          audio_end_ms: Math.round(e.audioMs),
-          item_id: itemId,
-        });
-        const heardMs = Math.round(e.audioMs) - this.speechStartMs;
-        await this.commit(itemId, heardMs);
-        if (turn['create_response'] !== false) void this.respond(undefined, false);
-      }
+    for (const e of vad.push(pcm16ToFloat32(pcm24))) {
+      if (this.closed) return;
+      if (e.type === 'start') this.speechStarted(e.audioMs);
+      else this.speechStopped(e.audioMs);
+    }
+    if (!this.speech) {
+      // before speech only the prefix padding is needed (nothing unbounded)
+      this.audio.forgetBefore(this.audio.totalMs - turn.prefixPaddingMs - 100);
+      this.checkIdle();
     }
   }
 
-  private async commit(itemId: string, speechMs?: number): Promise<void> {
-    const previous = this.items.at(-1)?.id ?? null;
-    this.emit('input_audio_buffer.committed', { previous_item_id: previous, item_id: itemId });
+  private speechStarted(atMs: number): void {
+    const bufferStart = this.audio.totalMs - this.audio.bufferMs;
+    const startMs = Math.max(0, bufferStart, Math.round(atMs));
+    this.speech = { itemId: newId('item'), startMs };
+    this.idleSinceMs = undefined;
+    this.emit('input_audio_buffer.speech_started', { audio_start_ms: startMs, item_id: this.speech.itemId });
+    // barge-in (§6): speech during a response cancels it when interrupt_response is on
+    if (this.settings.turn?.interruptResponse && this.active) this.active.cancel('turn_detected');
+  }
+
+  private speechStopped(atMs: number): void {
+    const speech = this.speech ?? {
+      itemId: newId('item'),
+      startMs: this.audio.totalMs - this.audio.bufferMs,
+    };
+    this.speech = undefined;
+    const endMs = Math.round(atMs);
+    this.emit('input_audio_buffer.speech_stopped', { audio_end_ms: endMs, item_id: speech.itemId });
+    const pcm = this.audio.commit(speech.startMs, endMs);
+    this.commitTurn(speech.itemId, pcm, endMs - speech.startMs);
+    if (this.settings.turn?.createResponse) this.autoRespond();
+  }
+
+  /** GA `idle_timeout_ms`: after a response, that much audio without speech commits the silence and answers. */
+  private checkIdle(): void {
+    const idle = this.settings.turn?.idleTimeoutMs;
+    if (idle == null || this.idleSinceMs === undefined || this.active || this.options.dialect !== 'ga')
+      return;
+    const now = this.audio.totalMs;
+    if (now - this.idleSinceMs < idle) return;
+    const itemId = newId('item');
+    this.emit('input_audio_buffer.timeout_triggered', {
+      audio_start_ms: Math.round(this.idleSinceMs),
+      audio_end_ms: Math.round(now),
+      item_id: itemId,
+    });
+    this.idleSinceMs = undefined;
+    const ms = this.audio.bufferMs;
+    this.commitTurn(itemId, this.audio.commit(), Math.round(ms));
+    this.autoRespond();
+  }
+
+  /** `input_audio_buffer.committed`, then the user item; then input transcription when it is on (§6). */
+  private commitTurn(itemId: string, pcm: Uint8Array, durationMs: number): void {
+    const ga = this.options.dialect === 'ga';
     const item: ConversationItem = {
       id: itemId,
+      ...(ga ? {} : { object: 'realtime.item' }),
       type: 'message',
       status: 'completed',
       role: 'user',
       content: [{ type: 'input_audio', transcript: null }],
     };
-    this.addItem(item, previous ?? undefined);
-    const durationMs = speechMs ?? Math.round(this.bufferMs);
+    const placed = this.conversation.insert({ item, inputAudioMs: durationMs })!;
+    this.emit('input_audio_buffer.committed', { previous_item_id: placed.previousId, item_id: itemId });
+    this.announceItem(item, placed.previousId);
     this.lastInput = { kind: 'audio', audioMs: durationMs };
-    const audio = joinChunks(this.turnChunks, this.turnBytes);
-    this.resetBuffer();
-    this.vad?.reset(this.totalMs);
-    const transcription = this.transcription();
-    if (transcription) {
-      // asynchronous relative to the response events (§9.9)
-      void Promise.resolve(this.options.transcriber(audio, durationMs)).then((transcript) => {
-        if (this.closed) return;
-        this.emit('conversation.item.input_audio_transcription.completed', {
-          item_id: itemId,
-          content_index: 0,
-          transcript,
-          ...(this.options.dialect === 'ga'
-            ? { usage: { type: 'duration', seconds: Math.ceil(durationMs / 1000) } }
-            : {}),
-        });
-        this.lastInput = { kind: 'audio', audioMs: durationMs, text: transcript };
-      });
-    }
+    const transcription = this.settings.transcription;
+    if (transcription) void this.transcribe(item, pcm, durationMs, transcription.model);
   }
 
-  private resetBuffer(): void {
-    this.bufferMs = 0;
-    this.turnChunks = [];
-    this.turnBytes = 0;
+  /** Asynchronous relative to the response events, as on the service (§9.9). */
+  private async transcribe(
+    item: ConversationItem,
+    pcm: Uint8Array,
+    ms: number,
+    model: string,
+  ): Promise<void> {
+    const ref = { item_id: item.id!, content_index: 0 };
+    let transcript: string;
+    try {
+      transcript = await this.options.transcriber(pcm, ms);
+    } catch (err) {
+      if (this.closed) return;
+      const e = err as { message?: unknown; code?: unknown };
+      this.emit('conversation.item.input_audio_transcription.failed', {
+        ...ref,
+        error: {
+          type: 'transcription_error',
+          code: typeof e.code === 'string' ? e.code : null,
+          message: typeof e.message === 'string' ? e.message : String(err),
+          param: null,
+        },
+      });
+      return;
+    }
+    if (this.closed) return;
+    // whisper-1 sends the transcript at once; the gpt-4o transcribe models stream deltas first
+    if (!/whisper/i.test(model)) {
+      for (const delta of transcript.split(/(?<=\s)/).filter(Boolean))
+        this.emit('conversation.item.input_audio_transcription.delta', { ...ref, delta });
+    }
+    const usage = /whisper/i.test(model)
+      ? { type: 'duration', seconds: Math.round(ms / 100) / 10 }
+      : {
+          type: 'tokens',
+          input_tokens: Math.ceil(ms / 100),
+          output_tokens: Math.ceil(transcript.length / 4),
+          total_tokens: Math.ceil(ms / 100) + Math.ceil(transcript.length / 4),
+          input_token_details: { text_tokens: 0, audio_tokens: Math.ceil(ms / 100) },
+        };
+    this.emit('conversation.item.input_audio_transcription.completed', { ...ref, transcript, usage });
+    const part = item.content?.[0];
+    if (part) part.transcript = transcript;
+    if (this.lastInput.kind === 'audio' && this.lastInput.audioMs === ms)
+      this.lastInput = { ...this.lastInput, text: transcript };
+  }
+
+  private decodeInput(bytes: Uint8Array): { pcm24: Uint8Array; ms: number } {
+    const format = this.settings.inputFormat;
+    if (format === 'pcm16') {
+      this.g711 = undefined;
+      // an odd byte waits for the next append, so that samples stay aligned across chunks
+      let data = bytes;
+      if (this.oddByte !== undefined) {
+        data = new Uint8Array(bytes.byteLength + 1);
+        data[0] = this.oddByte;
+        data.set(bytes, 1);
+        this.oddByte = undefined;
+      }
+      if (data.byteLength % 2 === 1) {
+        this.oddByte = data[data.byteLength - 1];
+        data = data.subarray(0, data.byteLength - 1);
+      }
+      return { pcm24: data, ms: bytes.byteLength / 48 };
+    }
+    if (this.g711?.format !== format) this.g711 = { format, resampler: createResampler(8000, 24000) };
+    const samples = format === 'g711_ulaw' ? decodeMuLaw(bytes) : decodeALaw(bytes);
+    const pcm24 = float32ToPcm16(this.g711.resampler.push(pcm16ToFloat32(int16ToPcm16(samples))));
+    return { pcm24, ms: bytes.byteLength / 8 };
+  }
+
+  private async loadVad(startMs: number): Promise<VoiceActivityDetector | undefined> {
+    this.vadLoading ??= VoiceActivityDetector.create(this.vadSettings(), startMs);
+    const vad = await this.vadLoading;
+    if (this.closed) {
+      vad.dispose(); // the socket closed while the WASM loaded: nothing may outlive the session
+      return undefined;
+    }
+    if (!this.vad) {
+      this.vad = vad;
+      this.vadInSync = true;
+    }
+    return this.vad;
+  }
+
+  private vadSettings() {
+    const t = this.settings.turn;
+    return {
+      threshold: t?.threshold,
+      prefixPaddingMs: t?.prefixPaddingMs,
+      silenceDurationMs: t?.silenceDurationMs,
+    };
   }
 
   // ---------------------------------------------------------------------------------
   // responses
   // ---------------------------------------------------------------------------------
 
-  private async respond(request: ResponseCreateParams | undefined, outOfBand: boolean): Promise<void> {
-    const response: ActiveResponse = { id: id('resp'), outOfBand };
-    this.responses.set(response.id, response);
+  /** A response that server VAD asks for: now, or when the active one is done. */
+  private autoRespond(): void {
+    if (this.active) this.autoPending = true;
+    else this.startResponse(undefined, false);
+  }
+
+  private startResponse(request: ResponseCreateParams | undefined, outOfBand: boolean): void {
+    const run = new ResponseRun(this.port, this.responseSpec(request, outOfBand));
+    this.responses.set(run.id, run);
+    if (!outOfBand) this.active = run;
+    void this.respond(run, request)
+      .catch((err: unknown) => {
+        this.error('server_error', null, `The emulator failed: ${(err as Error).message}`, null);
+      })
+      .finally(() => {
+        this.responses.delete(run.id);
+        if (this.dropAt !== undefined && this.responses.size === 0) this.dropAt = undefined;
+        if (this.active === run) {
+          this.active = undefined;
+          if (this.settings.turn) this.idleSinceMs = this.audio.totalMs;
+          if (this.autoPending && !this.closed) {
+            this.autoPending = false;
+            this.startResponse(undefined, false);
+          }
+        }
+      });
+  }
+
+  private async respond(run: ResponseRun, request: ResponseCreateParams | undefined): Promise<void> {
+    const s = this.settings;
+    const toolDefinitions = ((request?.tools ?? s.tools) as { name?: string; parameters?: unknown }[]).filter(
+      (t) => typeof t.name === 'string',
+    );
     const context: ReplyContext = {
       dialect: this.options.dialect,
-      input: this.lastInput,
+      input: request?.input ? inputOf(request.input) : this.lastInput,
       request,
-      tools: toolNames(request?.tools ?? (this.config['tools'] as unknown[] | undefined)),
-      functionOutputs: this.functionOutputs,
+      instructions: request?.instructions ?? s.instructions,
+      tools: toolDefinitions.map((t) => t.name!),
+      toolDefinitions,
+      toolChoice: request?.tool_choice ?? s.toolChoice,
+      functionOutputs: run.spec.outOfBand ? [] : this.functionOutputs,
       responseCount: this.responseCount++,
     };
-    this.functionOutputs = [];
+    if (!run.spec.outOfBand) this.functionOutputs = [];
     let reply: Reply;
     try {
       reply = await this.options.reply(context);
     } catch (err) {
-      this.responses.delete(response.id);
-      this.error('server_error', null, `reply policy failed: ${(err as Error).message}`, null);
-      return;
-    }
-    this.dropAt = reply.dropAt;
-    if (reply.delayMs) await this.wait(response, reply.delayMs);
-    if (reply.error) {
-      this.responses.delete(response.id);
-      this.error(
-        reply.error.type ?? 'invalid_request_error',
-        reply.error.code,
-        reply.error.message,
-        null,
-        reply.error.param ?? null,
-      );
-      return;
-    }
-    const modalities = this.outputModalities(request);
-    const audio = modalities.includes('audio');
-    const metadata = (request?.metadata as Record<string, unknown> | undefined) ?? null;
-    const base = {
-      object: 'realtime.response',
-      id: response.id,
-      conversation_id: outOfBand ? null : this.conversationId,
-      metadata,
-      ...(this.options.dialect === 'ga'
-        ? {
-            output_modalities: modalities,
-            audio: { output: { format: { type: 'audio/pcm', rate: 24000 }, voice: this.voice() } },
-            max_output_tokens: 'inf',
-          }
-        : {
-            modalities,
-            voice: this.voice(),
-            output_audio_format: this.outputFormat(),
-            temperature: 0.8,
-            max_output_tokens: 'inf',
-          }),
-    };
-    this.emit('response.created', {
-      response: { ...base, status: 'in_progress', status_details: null, output: [], usage: null },
-    });
-    const output: ConversationItem[] = [];
-    let outputTokens = 0;
-    const text = reply.text ?? (reply.functionCall ? undefined : '');
-    if (text !== undefined && !response.cancelled) {
-      const item = await this.messageItem(response, output.length, text, audio, outOfBand);
-      output.push(item.item);
-      outputTokens += item.tokens;
-    }
-    if (reply.functionCall && !response.cancelled) {
-      output.push(await this.functionCallItem(response, output.length, reply.functionCall, outOfBand));
-      outputTokens += 10;
+      reply = {
+        failure: {
+          type: 'server_error',
+          code: 'server_error',
+          message: `The reply policy failed: ${(err as Error).message}`,
+        },
+      };
     }
     if (this.closed) return;
-    const status = response.cancelled ? 'cancelled' : 'completed';
-    this.responses.delete(response.id);
-    this.emit('response.done', {
-      response: {
-        ...base,
-        status,
-        status_details: response.cancelled ? { type: 'cancelled', reason: response.cancelled } : null,
-        output,
-        usage: {
-          total_tokens: 20 + outputTokens,
-          input_tokens: 20,
-          output_tokens: outputTokens,
-          input_token_details: { cached_tokens: 0, text_tokens: 20, audio_tokens: 0 },
-          output_token_details: {
-            text_tokens: audio ? 0 : outputTokens,
-            audio_tokens: audio ? outputTokens : 0,
-          },
-        },
-      },
-    });
-    this.emit('rate_limits.updated', {
-      rate_limits: [
-        { name: 'requests', limit: 1000, remaining: 999, reset_seconds: 0.06 },
-        { name: 'tokens', limit: 40000, remaining: 40000 - outputTokens - 20, reset_seconds: 0.03 },
-      ],
-    });
-    if (reply.closeAfter) this.options.close(reply.closeAfter.code, reply.closeAfter.reason ?? '');
+    this.dropAt = reply.dropAt;
+    if (reply.delayMs) await run.wait(reply.delayMs, true);
+    if (this.closed) return;
+    if (reply.error) {
+      const e = reply.error;
+      return this.error(e.type ?? 'invalid_request_error', e.code, e.message, null, e.param ?? null);
+    }
+    await run.run(reply);
+    if (reply.closeAfter && !this.closed) {
+      this.closed = true;
+      this.options.close(reply.closeAfter.code, reply.closeAfter.reason ?? '');
+    }
   }
 
-  private async messageItem(
-    response: ActiveResponse,
-    outputIndex: number,
-    text: string,
-    audio: boolean,
-    outOfBand: boolean,
-  ): Promise<{ item: ConversationItem; tokens: number }> {
+  private responseSpec(request: ResponseCreateParams | undefined, outOfBand: boolean) {
+    const s = this.settings;
     const ga = this.options.dialect === 'ga';
-    const itemId = id('item');
-    const item: ConversationItem & { _audioMs?: number } = {
-      id: itemId,
-      ...(ga ? {} : { object: 'realtime.item' }),
-      type: 'message',
-      status: 'in_progress',
-      role: 'assistant',
-      content: [],
-    };
-    const ref = { response_id: response.id, item_id: itemId, output_index: outputIndex, content_index: 0 };
-    this.emit('response.output_item.added', {
-      response_id: response.id,
-      output_index: outputIndex,
-      item: publicItem(item),
-    });
-    if (!outOfBand)
-      this.emit(this.name('itemAdded'), {
-        previous_item_id: this.items.at(-1)?.id ?? null,
-        item: publicItem(item),
-      });
-    this.emit('response.content_part.added', {
-      ...ref,
-      part: audio ? { type: 'audio', transcript: '' } : { type: 'text', text: '' },
-    });
-    const words = text.split(/(?<=\s)/).filter((w) => w.length > 0);
-    let sent = '';
-    let audioMs = 0;
-    if (audio) {
-      const { pcm } = await synthesize(text, { engine: this.options.speech });
-      const encoded = this.encodeOutput(pcm);
-      const bytesPerChunk = this.outputFormat() === 'pcm16' ? 4800 : 800; // 100 ms
-      const chunks = Math.max(1, Math.ceil(encoded.byteLength / bytesPerChunk));
-      await this.wait(response, 200); // time to first audio
-      for (let i = 0; i < chunks && !response.cancelled && !this.closed; i++) {
-        const wordsDue = Math.ceil(((i + 1) * words.length) / chunks);
-        while (sent.length < text.length && words.slice(0, wordsDue).join('').length > sent.length) {
-          const word = words[countWords(sent, words)]!;
-          this.emit(this.name('transcriptDelta'), { ...ref, delta: word });
-          sent += word;
-        }
-        const chunk = encoded.subarray(i * bytesPerChunk, (i + 1) * bytesPerChunk);
-        this.emit(this.name('audioDelta'), { ...ref, delta: bytesToBase64(chunk) });
-        audioMs += this.outputFormat() === 'pcm16' ? chunk.byteLength / 48 : chunk.byteLength / 8;
-        await this.wait(response, 50); // 100 ms of audio every 50 ms: twice real time, as the service streams
-      }
-      if (this.closed) return { item, tokens: 0 };
-      item._audioMs = Math.round(audioMs);
-      this.emit(this.name('audioDone'), ref);
-      this.emit(this.name('transcriptDone'), { ...ref, transcript: sent });
-      this.emit('response.content_part.done', { ...ref, part: { type: 'audio', transcript: sent } });
-      item.content = [{ type: ga ? 'output_audio' : 'audio', transcript: sent }];
-    } else {
-      await this.wait(response, 150);
-      for (const word of words) {
-        if (response.cancelled || this.closed) break;
-        this.emit(this.name('textDelta'), { ...ref, delta: word });
-        sent += word;
-        await this.wait(response, 30);
-      }
-      if (this.closed) return { item, tokens: 0 };
-      this.emit(this.name('textDone'), { ...ref, text: sent });
-      this.emit('response.content_part.done', { ...ref, part: { type: 'text', text: sent } });
-      item.content = [{ type: ga ? 'output_text' : 'text', text: sent }];
-    }
-    item.status = response.cancelled ? 'incomplete' : 'completed';
-    this.emit('response.output_item.done', {
-      response_id: response.id,
-      output_index: outputIndex,
-      item: publicItem(item),
-    });
-    if (!outOfBand) {
-      if (ga)
-        this.emit('conversation.item.done', {
-          previous_item_id: this.items.at(-1)?.id ?? null,
-          item: publicItem(item),
-        });
-      this.remember(item);
-    }
+    const modalities = ga
+      ? (request?.output_modalities ?? (this.config['output_modalities'] as string[]))
+      : (request?.modalities ?? (this.config['modalities'] as string[]));
+    const requestFormat = ga ? request?.audio?.output?.format : undefined;
+    const outputFormat: AudioFormat = ga
+      ? requestFormat
+        ? requestFormat.type === 'audio/pcmu'
+          ? 'g711_ulaw'
+          : requestFormat.type === 'audio/pcma'
+            ? 'g711_alaw'
+            : 'pcm16'
+        : s.outputFormat
+      : ((request?.output_audio_format as AudioFormat | undefined) ?? s.outputFormat);
+    const voice = ga ? request?.audio?.output?.voice : request?.voice;
+    const max = ga
+      ? request?.max_output_tokens
+      : (request?.max_response_output_tokens ?? request?.max_output_tokens);
     return {
-      item: publicItem(item),
-      tokens: Math.ceil(sent.length / 4) + (audio ? Math.ceil(audioMs / 50) : 0),
+      outOfBand,
+      metadata: (request?.metadata as Record<string, unknown> | null | undefined) ?? null,
+      conversationId: outOfBand ? null : this.conversationId,
+      audio: modalities.includes('audio'),
+      modalities,
+      voice: typeof voice === 'string' ? voice : s.voice,
+      speed: s.speed,
+      outputFormat,
+      temperature: request?.temperature ?? s.temperature,
+      maxOutputTokens: typeof max === 'number' ? max : max === 'inf' ? ('inf' as const) : s.maxOutputTokens,
+      inputTokens: this.inputTokens(request, outOfBand),
     };
   }
 
-  private async functionCallItem(
-    response: ActiveResponse,
-    outputIndex: number,
-    call: NonNullable<Reply['functionCall']>,
-    outOfBand: boolean,
-  ): Promise<ConversationItem> {
-    const ga = this.options.dialect === 'ga';
-    const itemId = id('item');
-    const callId = call.callId ?? id('call');
-    const args = typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
-    const item: ConversationItem = {
-      id: itemId,
-      ...(ga ? {} : { object: 'realtime.item' }),
-      type: 'function_call',
-      status: 'in_progress',
-      name: call.name,
-      call_id: callId,
-      arguments: '',
-    };
-    this.emit('response.output_item.added', {
-      response_id: response.id,
-      output_index: outputIndex,
-      item: { ...item },
-    });
-    if (!outOfBand)
-      this.emit(this.name('itemAdded'), {
-        previous_item_id: this.items.at(-1)?.id ?? null,
-        item: { ...item },
-      });
-    const ref = { response_id: response.id, item_id: itemId, output_index: outputIndex, call_id: callId };
-    for (let i = 0; i < args.length && !response.cancelled && !this.closed; i += 12) {
-      this.emit('response.function_call_arguments.delta', { ...ref, delta: args.slice(i, i + 12) });
-      await this.wait(response, 10);
+  /** Estimated tokens of what the response reads: instructions and conversation (or the out-of-band input). */
+  private inputTokens(request: ResponseCreateParams | undefined, outOfBand: boolean) {
+    let text = Math.ceil((request?.instructions ?? this.settings.instructions).length / 4);
+    let audio = 0;
+    const items: StoredItem[] =
+      outOfBand || request?.input
+        ? (request?.input ?? []).map((item) => ({ item }))
+        : [...this.conversation.all()];
+    for (const s of items) {
+      for (const c of s.item.content ?? []) text += Math.ceil((c.text ?? c.transcript ?? '').length / 4);
+      text += Math.ceil(((s.item.arguments ?? '') + (s.item.output ?? '')).length / 4);
+      audio += Math.ceil((s.inputAudioMs ?? 0) / 100) + Math.ceil((s.audioMs ?? 0) / 50);
     }
-    if (this.closed) return item;
-    this.emit('response.function_call_arguments.done', {
-      ...ref,
-      arguments: args,
-      ...(ga ? { name: call.name } : {}),
-    });
-    const done = { ...item, arguments: args, status: response.cancelled ? 'incomplete' : 'completed' };
-    this.emit('response.output_item.done', {
-      response_id: response.id,
-      output_index: outputIndex,
-      item: done,
-    });
-    if (!outOfBand) {
-      if (ga)
-        this.emit('conversation.item.done', { previous_item_id: this.items.at(-1)?.id ?? null, item: done });
-      this.remember(done);
-    }
-    return done;
+    return { text, audio };
   }
 
-  private cancel(response: ActiveResponse, reason: 'turn_detected' | 'client_cancelled'): void {
-    if (response.cancelled) return;
-    response.cancelled = reason;
-    response.wake?.();
-  }
-
-  /** A paced pause; `'fast'` pacing only yields to the event loop. Cancellation ends it early. */
-  private wait(response: ActiveResponse, ms: number): Promise<void> {
-    if (this.options.pace === 'fast' || response.cancelled || this.closed)
-      return new Promise((r) => setImmediate(r));
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        response.wake = undefined;
-        resolve();
-      }
-      response.wake = done;
-    });
-  }
+  // ---------------------------------------------------------------------------------
+  // lifecycle and utils
+  // ---------------------------------------------------------------------------------
 
   private expire(): void {
-    const minutes = Math.round(this.options.maxSessionMs / 60000);
-    // §1 "Session length": an error with code session_expired, then the socket closes (1001 reported)
+    this.expiry = undefined;
+    const ms = this.options.maxSessionMs;
+    const minutes = ms / 60_000;
+    // §1 "Session length": an error with code session_expired and null event_id, then the socket closes (1001)
     this.error(
       'invalid_request_error',
       'session_expired',
-      minutes >= 1
+      Number.isInteger(minutes)
         ? `Your session hit the maximum duration of ${minutes} minutes.`
-        : `Your session hit the maximum duration of ${this.options.maxSessionMs} ms.`,
+        : `Your session hit the maximum duration of ${ms} ms.`,
       null,
     );
+    this.closed = true;
     this.options.close(1001, 'session expired');
-  }
-
-  // ---------------------------------------------------------------------------------
-  // utils
-  // ---------------------------------------------------------------------------------
-
-  private addItem(item: ConversationItem, previous: string | undefined): void {
-    const previousId = previous ?? this.items.at(-1)?.id ?? null;
-    this.remember(item);
-    if (this.options.dialect === 'ga') {
-      this.emit('conversation.item.added', { previous_item_id: previousId, item });
-      this.emit('conversation.item.done', { previous_item_id: previousId, item });
-    } else {
-      this.emit('conversation.item.created', {
-        previous_item_id: previousId,
-        item: { object: 'realtime.item', ...item },
-      });
-    }
-  }
-
-  private remember(item: ConversationItem): void {
-    this.items.push(item);
-    if (this.items.length > MAX_ITEMS) this.items.shift();
   }
 
   private notFound(itemId: string, eventId: string | null): void {
@@ -805,84 +868,11 @@ export class EmulatedSession {
       this.options.drop();
       return;
     }
-    this.options.send(JSON.stringify({ type, event_id: id('event'), ...fields }));
+    this.options.send(JSON.stringify({ type, event_id: newId('event'), ...fields }));
   }
 
-  private name(neutral: NeutralEventName): string {
-    return wireName(neutral, this.options.dialect);
-  }
-
-  private sessionView(): Record<string, unknown> {
-    return {
-      ...this.config,
-      id: this.sessionId,
-      object: 'realtime.session',
-      expires_at: Math.floor((Date.now() + this.options.maxSessionMs) / 1000),
-    };
-  }
-
-  private turnDetection(): Record<string, unknown> | undefined {
-    const td = (
-      this.options.dialect === 'ga'
-        ? (this.config['audio'] as Record<string, Record<string, unknown>> | undefined)?.['input']?.[
-            'turn_detection'
-          ]
-        : this.config['turn_detection']
-    ) as Record<string, unknown> | null | undefined;
-    if (!td || td['type'] === 'none') return undefined;
-    return td; // server_vad; semantic_vad behaves as server_vad here (documented)
-  }
-
-  private transcription(): unknown {
-    return this.options.dialect === 'ga'
-      ? (this.config['audio'] as Record<string, Record<string, unknown>> | undefined)?.['input']?.[
-          'transcription'
-        ]
-      : this.config['input_audio_transcription'];
-  }
-
-  private inputFormat(): 'pcm16' | 'g711_ulaw' | 'g711_alaw' {
-    if (this.options.dialect === 'preview') return (this.config['input_audio_format'] as 'pcm16') ?? 'pcm16';
-    const type = (
-      this.config['audio'] as Record<string, Record<string, Record<string, unknown>>> | undefined
-    )?.['input']?.['format']?.['type'] as string | undefined;
-    return type === 'audio/pcmu' ? 'g711_ulaw' : type === 'audio/pcma' ? 'g711_alaw' : 'pcm16';
-  }
-
-  private outputFormat(): 'pcm16' | 'g711_ulaw' | 'g711_alaw' {
-    if (this.options.dialect === 'preview') return (this.config['output_audio_format'] as 'pcm16') ?? 'pcm16';
-    const type = (
-      this.config['audio'] as Record<string, Record<string, Record<string, unknown>>> | undefined
-    )?.['output']?.['format']?.['type'] as string | undefined;
-    return type === 'audio/pcmu' ? 'g711_ulaw' : type === 'audio/pcma' ? 'g711_alaw' : 'pcm16';
-  }
-
-  private encodeOutput(pcm24: Uint8Array): Uint8Array {
-    const format = this.outputFormat();
-    if (format === 'pcm16') return pcm24;
-    const at8k = pcm16ToInt16(float32ToPcm16(resample(pcm16ToFloat32(pcm24), 24000, 8000)));
-    return format === 'g711_ulaw' ? encodeMuLaw(at8k) : encodeALaw(at8k);
-  }
-
-  private voice(): string {
-    const v =
-      this.options.dialect === 'ga'
-        ? (this.config['audio'] as Record<string, Record<string, unknown>> | undefined)?.['output']?.['voice']
-        : this.config['voice'];
-    return typeof v === 'string' ? v : 'alloy';
-  }
-
-  private outputModalities(request: ResponseCreateParams | undefined): string[] {
-    if (this.options.dialect === 'ga') {
-      return (
-        request?.output_modalities ??
-        (this.config['output_modalities'] as string[] | undefined) ?? ['audio']
-      ).includes('audio')
-        ? ['audio']
-        : ['text'];
-    }
-    const m = request?.modalities ?? (this.config['modalities'] as string[] | undefined) ?? ['text', 'audio'];
-    return m.includes('audio') ? ['text', 'audio'] : ['text'];
+  private view(): Json {
+    return sessionView(this.options.dialect, this.config, this.sessionId, this.expiresAt);
   }
 }
 
@@ -890,128 +880,66 @@ export class EmulatedSession {
 // helpers
 // -------------------------------------------------------------------------------------
 
-const CLIENT_TYPES = [
-  'session.update',
-  'input_audio_buffer.append',
-  'input_audio_buffer.commit',
-  'input_audio_buffer.clear',
-  'conversation.item.create',
-  'conversation.item.retrieve',
-  'conversation.item.truncate',
-  'conversation.item.delete',
-  'response.create',
-  'response.cancel',
-];
+// kept importable from here (the testing index exports these types from this file)
+export type { CancelReason, Reply, ReplyContext, ReplyPolicy, Transcriber };
 
-/** The session the service starts with, per dialect (shapes of §4; values as real `session.created` show). */
-function defaultConfig(dialect: Dialect, model: string): Record<string, unknown> {
-  const turnDetection = {
-    type: 'server_vad',
-    threshold: 0.5,
-    prefix_padding_ms: 300,
-    silence_duration_ms: 200,
-    create_response: true,
-    interrupt_response: true,
-  };
-  if (dialect === 'preview') {
-    return {
-      model,
-      modalities: ['audio', 'text'],
-      instructions: '',
-      voice: 'alloy',
-      input_audio_format: 'pcm16',
-      output_audio_format: 'pcm16',
-      input_audio_transcription: null,
-      input_audio_noise_reduction: null,
-      turn_detection: turnDetection,
-      tools: [],
-      tool_choice: 'auto',
-      temperature: 0.8,
-      max_response_output_tokens: 'inf',
-    };
-  }
-  return {
-    type: 'realtime',
-    model,
-    output_modalities: ['audio'],
-    instructions: '',
-    tools: [],
-    tool_choice: 'auto',
-    max_output_tokens: 'inf',
-    tracing: null,
-    prompt: null,
-    include: null,
-    truncation: 'auto',
-    audio: {
-      input: {
-        format: { type: 'audio/pcm', rate: 24000 },
-        transcription: null,
-        noise_reduction: null,
-        turn_detection: { ...turnDetection, idle_timeout_ms: null },
-      },
-      output: { format: { type: 'audio/pcm', rate: 24000 }, voice: 'alloy', speed: 1.0 },
-    },
-  };
-}
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** `session.update` merges into the effective session: objects field by field, everything else replaced. */
-function mergeConfig(
-  base: Record<string, unknown>,
-  update: Record<string, unknown>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(update)) {
-    const current = out[key];
-    out[key] =
-      value &&
-      typeof value === 'object' &&
-      !Array.isArray(value) &&
-      current &&
-      typeof current === 'object' &&
-      !Array.isArray(current)
-        ? mergeConfig(current as Record<string, unknown>, value as Record<string, unknown>)
-        : value;
-  }
-  return out;
-}
-
-function toolNames(tools: unknown[] | undefined): string[] {
-  return (tools ?? []).flatMap((t) =>
-    typeof (t as { name?: unknown })?.name === 'string' ? [(t as { name: string }).name] : [],
-  );
-}
-
-function eventIdOf(frame: string): string | null {
+function parseObject(frame: string): Record<string, unknown> | undefined {
   try {
-    const v = (JSON.parse(frame) as { event_id?: unknown })?.event_id;
-    return typeof v === 'string' ? v : null;
+    const v: unknown = JSON.parse(frame);
+    return isObject(v) ? v : undefined;
   } catch {
-    return null;
+    return undefined;
   }
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
-
-function joinChunks(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.byteLength;
+/** The input of an out-of-band response: its last user message text, or none. */
+function inputOf(items: readonly ConversationItem[]): ReplyContext['input'] {
+  for (const item of [...items].reverse()) {
+    if (item.type !== 'message' || item.role !== 'user') continue;
+    const text = (item.content ?? [])
+      .map((c) => c.text ?? '')
+      .join(' ')
+      .trim();
+    if (text) return { kind: 'text', text };
   }
-  return out;
+  return { kind: 'none' };
 }
 
-/** The item as the wire shows it (without the emulator's private bookkeeping). */
-function publicItem(item: ConversationItem & { _audioMs?: number }): ConversationItem {
-  const { _audioMs, ...rest } = item;
-  void _audioMs;
-  return { ...rest, content: [...(rest.content ?? [])] };
-}
-
-function countWords(sent: string, words: readonly string[]): number {
-  let n = 0;
-  let len = 0;
-  while (n < words.length && len < sent.length) len += words[n++]!.length;
-  return n;
+/** What the service refuses in `conversation.item.create.item` (required fields per item type). */
+function itemProblem(item: ConversationItem): { code: string; message: string; param: string } | undefined {
+  const missing = (field: string) => ({
+    code: 'missing_required_parameter',
+    message: `Missing required parameter: 'item.${field}'.`,
+    param: `item.${field}`,
+  });
+  if (item.type === undefined) return missing('type');
+  switch (item.type) {
+    case 'message':
+      if (item.role === undefined) return missing('role');
+      if (!['user', 'assistant', 'system'].includes(item.role))
+        return {
+          code: 'invalid_value',
+          message: `Invalid value: '${item.role}'. Supported values are: 'user', 'assistant', and 'system'.`,
+          param: 'item.role',
+        };
+      if (item.content === undefined) return missing('content');
+      return undefined;
+    case 'function_call':
+      if (item.call_id === undefined) return missing('call_id');
+      if (item.name === undefined) return missing('name');
+      return undefined;
+    case 'function_call_output':
+      if (item.call_id === undefined) return missing('call_id');
+      if (item.output === undefined || item.output === null) return missing('output');
+      return undefined;
+    default:
+      return {
+        code: 'invalid_value',
+        message: `Invalid value: '${item.type}'. Supported values are: 'message', 'function_call', and 'function_call_output'.`,
+        param: 'item.type',
+      };
+  }
 }

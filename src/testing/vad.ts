@@ -1,22 +1,31 @@
 /**
  * Server voice activity detection for the emulator: WebRTC VAD (libfvad, BSD, via `@echogarden/fvad-wasm`) on
- * 10 ms frames at 16 kHz, with the turn logic of the service's `server_vad` (protocol README §3): speech starts
- * after a run of voiced frames, is reported `prefix_padding_ms` earlier, and stops after `silence_duration_ms`
- * of silence.
+ * 10 ms frames, with the turn logic of the service's `server_vad` (protocol README §3, §6). The 24 kHz input is
+ * doubled to 48 kHz by linear interpolation (libfvad takes 8, 16, 32 or 48 kHz and low-passes to 8 kHz itself,
+ * so this costs almost nothing, where a windowed-sinc 24 → 16 kHz resampler would cost more than the VAD).
+ *
+ * - A frame is voiced when libfvad says so AND its level reaches an energy gate. `threshold` (0–1) sets both:
+ *   libfvad's aggressiveness mode `round(4·threshold − 0.5)` clamped to 0–3 (0.5 → mode 2), and the gate
+ *   `−75 + 55·threshold` dBFS (0.5 → −47.5 dBFS). So, as the service documents, a higher threshold needs louder
+ *   audio to count as speech.
+ * - Speech starts after 80 ms of voiced frames in a row; `audio_start_ms` is where that run began minus
+ *   `prefix_padding_ms` ("includes the prefix_padding_ms configured in the Session").
+ * - Speech stops after `silence_duration_ms` of unvoiced frames; `audio_end_ms` is the end of that silence
+ *   ("includes the min_silence_duration_ms").
+ * - Times count the session's audio: the detector keeps a clock of every 10 ms frame it was given.
  */
-import { createResampler, type Resampler } from '../audio/resample';
 
-/** Turn-detection settings, as `session.turn_detection` (preview) / `audio.input.turn_detection` (GA) give them. */
+/** Turn-detection settings of `session.turn_detection` (preview) / `audio.input.turn_detection` (GA). */
 export interface VadSettings {
-  /** 0–1; mapped onto libfvad's aggressiveness modes 0–3 (0.5 → mode 2). Default 0.5. */
+  /** 0–1. Default 0.5. */
   readonly threshold?: number;
   /** Default 300. */
   readonly prefixPaddingMs?: number;
-  /** Default 500 (the beta spec; Azure documents 200). */
+  /** Default 200 (Azure and real sessions; the beta spec says 500). */
   readonly silenceDurationMs?: number;
 }
 
-export type VadEvent = { type: 'start'; audioMs: number } | { type: 'stop'; audioMs: number };
+export type VadEvent = { readonly type: 'start' | 'stop'; readonly audioMs: number };
 
 type FvadModule = {
   _fvad_new(): number;
@@ -30,82 +39,105 @@ type FvadModule = {
 };
 
 let modulePromise: Promise<FvadModule> | undefined;
-/** Loads the WASM once per process (it is stateless; each detector has its own instance in it). */
+/** Loads the WASM once per process (each detector has its own libfvad instance in it). */
 const loadFvad = (): Promise<FvadModule> =>
   (modulePromise ??= import('@echogarden/fvad-wasm').then((m) => (m.default as () => Promise<FvadModule>)()));
 
-const FRAME = 160; // 10 ms at 16 kHz
-/** Voiced frames in a row before speech counts as started (debounces clicks). */
+const RATE = 48000;
+const FRAME = 480; // 10 ms at 48 kHz
+/** Voiced frames in a row before speech counts as started (so that a click is not a turn). */
 const START_FRAMES = 8;
 
-/** One detector per session: feed it 24 kHz samples, it tells when speech starts and stops. */
+/** libfvad mode for a threshold (documented above). */
+export const fvadMode = (threshold: number): number =>
+  Math.max(0, Math.min(3, Math.round(threshold * 4 - 0.5)));
+/** The energy gate in dBFS for a threshold (documented above). */
+export const energyGateDb = (threshold: number): number => -75 + 55 * threshold;
+
+/** One detector per session: feed it 24 kHz samples, it says when speech starts and stops. */
 export class VoiceActivityDetector {
+  private settings: Required<VadSettings> = { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 200 };
+  private gate = 0;
+  /** The last input sample, for interpolating across pushes. */
+  private previous = 0;
+  private pending = new Float32Array(0);
+  private clockMs: number;
+  private voicedRun = 0;
+  private silentRun = 0;
+  private speaking = false;
+  private disposed = false;
+
   private constructor(
     private readonly fvad: FvadModule,
     private readonly inst: number,
     private readonly ptr: number,
-    private readonly settings: Required<VadSettings>,
-    private readonly resampler: Resampler,
-  ) {}
-
-  private pending = new Float32Array(0);
-  private framesSeen = 0; // 10 ms frames processed since the last reset
-  private voicedRun = 0;
-  private silentRun = 0;
-  private speaking = false;
-  private baseMs = 0; // audio ms at the last reset
-
-  static async create(settings: VadSettings = {}, inputRate = 24000): Promise<VoiceActivityDetector> {
-    const fvad = await loadFvad();
-    const inst = fvad._fvad_new();
-    const threshold = settings.threshold ?? 0.5;
-    fvad._fvad_set_mode(inst, Math.max(0, Math.min(3, Math.round(threshold * 4 - 0.5))));
-    fvad._fvad_set_sample_rate(inst, 16000);
-    const ptr = fvad._malloc(FRAME * 2);
-    return new VoiceActivityDetector(
-      fvad,
-      inst,
-      ptr,
-      {
-        threshold,
-        prefixPaddingMs: settings.prefixPaddingMs ?? 300,
-        silenceDurationMs: settings.silenceDurationMs ?? 500,
-      },
-      createResampler(inputRate, 16000),
-    );
+    startMs: number,
+  ) {
+    this.clockMs = startMs;
   }
 
-  /** Feeds samples (at the input rate); returns the turn events they complete, with buffer times in ms. */
+  /** A detector whose clock starts at `startMs` (the session's audio time of the next sample). */
+  static async create(settings: VadSettings, startMs: number): Promise<VoiceActivityDetector> {
+    const fvad = await loadFvad();
+    const inst = fvad._fvad_new();
+    fvad._fvad_set_sample_rate(inst, RATE);
+    const vad = new VoiceActivityDetector(fvad, inst, fvad._malloc(FRAME * 2), startMs);
+    vad.configure(settings);
+    return vad;
+  }
+
+  /** Applies new settings (after `session.update`); the turn in progress goes on. */
+  configure(settings: VadSettings): void {
+    this.settings = {
+      threshold: settings.threshold ?? 0.5,
+      prefixPaddingMs: settings.prefixPaddingMs ?? 300,
+      silenceDurationMs: settings.silenceDurationMs ?? 200,
+    };
+    this.fvad._fvad_set_mode(this.inst, fvadMode(this.settings.threshold));
+    // compared with the mean square of a frame in [-1, 1] units
+    this.gate = 10 ** (energyGateDb(this.settings.threshold) / 10);
+  }
+
+  /** Feeds 24 kHz samples; returns the turn events they complete, in session milliseconds. */
   push(samples: Float32Array): VadEvent[] {
-    const at16k = this.resampler.push(samples);
-    const joined = new Float32Array(this.pending.length + at16k.length);
+    if (this.disposed) return [];
+    const joined = new Float32Array(this.pending.length + samples.length * 2);
     joined.set(this.pending);
-    joined.set(at16k, this.pending.length);
+    for (let i = 0, o = this.pending.length; i < samples.length; i++) {
+      const s = samples[i]!;
+      joined[o++] = (this.previous + s) / 2;
+      joined[o++] = s;
+      this.previous = s;
+    }
     const events: VadEvent[] = [];
     let offset = 0;
     for (; offset + FRAME <= joined.length; offset += FRAME) {
       const heap = this.fvad.HEAP16;
       const base = this.ptr >> 1;
-      for (let i = 0; i < FRAME; i++)
-        heap[base + i] = Math.max(-32768, Math.min(32767, Math.round(joined[offset + i]! * 32768)));
-      const voiced = this.fvad._fvad_process(this.inst, this.ptr, FRAME) === 1;
-      this.framesSeen++;
-      const nowMs = this.baseMs + this.framesSeen * 10;
+      let energy = 0;
+      for (let i = 0; i < FRAME; i++) {
+        const s = joined[offset + i]!;
+        energy += s * s;
+        heap[base + i] = Math.max(-32768, Math.min(32767, Math.round(s * 32768)));
+      }
+      const voiced = this.fvad._fvad_process(this.inst, this.ptr, FRAME) === 1 && energy / FRAME >= this.gate;
+      this.clockMs += 10;
       if (voiced) {
         this.voicedRun++;
         this.silentRun = 0;
         if (!this.speaking && this.voicedRun >= START_FRAMES) {
           this.speaking = true;
-          const startMs = nowMs - this.voicedRun * 10 - this.settings.prefixPaddingMs;
-          events.push({ type: 'start', audioMs: Math.max(this.baseMs, startMs) });
+          events.push({
+            type: 'start',
+            audioMs: this.clockMs - this.voicedRun * 10 - this.settings.prefixPaddingMs,
+          });
         }
       } else {
         this.voicedRun = 0;
         this.silentRun++;
         if (this.speaking && this.silentRun * 10 >= this.settings.silenceDurationMs) {
           this.speaking = false;
-          // the service reports the end of speech plus the silence it waited for (its audio_end_ms)
-          events.push({ type: 'stop', audioMs: nowMs });
+          events.push({ type: 'stop', audioMs: this.clockMs });
         }
       }
     }
@@ -118,17 +150,25 @@ export class VoiceActivityDetector {
     return this.speaking;
   }
 
-  /** Forgets the current turn (after `input_audio_buffer.clear` / commit); `audioMs` is where counting resumes. */
-  reset(audioMs: number): void {
+  /** Forgets the turn in progress (after a manual commit or a clear). */
+  reset(): void {
     this.speaking = false;
     this.voicedRun = 0;
     this.silentRun = 0;
-    this.framesSeen = 0;
-    this.baseMs = audioMs;
   }
 
-  /** Releases the WASM instance and buffer. */
+  /** Sets the clock after audio the detector did not see (turn detection was off); forgets the turn. */
+  resync(audioMs: number): void {
+    this.reset();
+    this.pending = new Float32Array(0);
+    this.previous = 0;
+    this.clockMs = audioMs;
+  }
+
+  /** Releases the libfvad instance and its buffer; later pushes do nothing. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.fvad._free(this.ptr);
     this.fvad._fvad_free(this.inst);
   }
