@@ -163,6 +163,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         },
         drop: () => ws.terminate(),
         close: (code, reason) => ws.close(code, reason),
+        pause: () => ws.pause(),
+        resume: () => ws.resume(),
       });
       ws.on('message', (data, isBinary) => {
         if (isBinary) session.receiveBinary();

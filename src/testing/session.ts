@@ -70,12 +70,20 @@ export interface SessionOptions {
   readonly drop: () => void;
   /** Closes the socket with a close frame. */
   readonly close: (code: number, reason: string) => void;
+  /** Stops / restarts reading from the socket: backpressure when client frames come faster than handled. */
+  readonly pause: () => void;
+  readonly resume: () => void;
 }
 
 /** The largest audio one `input_audio_buffer.append` may carry (§1: 15 MiB). */
 const MAX_APPEND_BYTES = 15 * 1024 * 1024;
 /** The least audio a commit needs (the service's `input_audio_buffer_commit_empty`). */
 const MIN_COMMIT_MS = 100;
+/** Client frames waiting to be handled: above HIGH the socket is paused, below LOW it reads again. */
+const BACKLOG_HIGH = 64;
+const BACKLOG_LOW = 16;
+/** `function_call_output` items remembered for the next reply (a client may add many without asking for one). */
+const MAX_FUNCTION_OUTPUTS = 64;
 
 /** Client event types each dialect serves, for the "Supported values" of an unknown type. */
 const CLIENT_TYPES: Record<Dialect, readonly string[]> = {
@@ -142,6 +150,8 @@ export class EmulatedSession {
   private closed = false;
   private expiry: ReturnType<typeof setTimeout> | undefined;
   private queue: Promise<void> = Promise.resolve();
+  private backlog = 0;
+  private paused = false;
   private dropAt: string | undefined;
   private disposed = false;
   /** What a response may do to its session. */
@@ -191,10 +201,20 @@ export class EmulatedSession {
 
   /** Handles one client text frame, after every frame before it. */
   receive(frame: string): void {
+    if (++this.backlog > BACKLOG_HIGH && !this.paused) {
+      this.paused = true;
+      this.options.pause();
+    }
     this.queue = this.queue
       .then(() => this.handle(frame))
       .catch((err: unknown) => {
         this.error('server_error', null, `The emulator failed: ${(err as Error).message}`, null);
+      })
+      .finally(() => {
+        if (--this.backlog < BACKLOG_LOW && this.paused && !this.closed) {
+          this.paused = false;
+          this.options.resume();
+        }
       });
   }
 
@@ -435,8 +455,10 @@ export class EmulatedSession {
         'previous_item_id',
       );
     }
-    if (item.type === 'function_call_output' && item.call_id !== undefined)
+    if (item.type === 'function_call_output' && item.call_id !== undefined) {
       this.functionOutputs.push({ callId: item.call_id, output: item.output ?? '' });
+      if (this.functionOutputs.length > MAX_FUNCTION_OUTPUTS) this.functionOutputs.shift();
+    }
     if (item.type === 'message' && item.role === 'user') {
       const text = (item.content ?? [])
         .map((c) => c.text ?? '')

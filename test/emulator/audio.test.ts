@@ -296,6 +296,31 @@ describe.each(['preview', 'ga'] as Dialect[])('input audio in %s', (dialect) => 
     expect(kept).toBe(1000 * 48);
   });
 
+  it('takes a flood of appends (paused reading, nothing lost) and counts every millisecond', async () => {
+    let seen = { bytes: 0, ms: 0 };
+    const s = await start(dialect, {
+      transcriber: (pcm, ms) => {
+        seen = { bytes: pcm.byteLength, ms };
+        return 'x';
+      },
+    });
+    s.send(
+      turnDetection(
+        dialect,
+        null,
+        dialect === 'preview' ? { input_audio_transcription: { model: 'whisper-1' } } : {},
+      ),
+    );
+    if (dialect === 'ga')
+      s.send({
+        type: 'session.update',
+        session: { type: 'realtime', audio: { input: { transcription: { model: 'whisper-1' } } } },
+      });
+    s.send(...appends(silence(90_000)), { type: 'input_audio_buffer.commit' });
+    await s.next('conversation.item.input_audio_transcription.completed');
+    expect(seen).toEqual({ bytes: 60_000 * 48, ms: 90_000 }); // 900 appends counted; the last 60 s kept
+  });
+
   it('refuses an append of more than 15 MiB', async () => {
     const s = await start(dialect);
     s.send({
