@@ -46,6 +46,25 @@ describe('handshakes', () => {
     }
   });
 
+  it("takes the contract's connect() options as they are: endpoint, deployment 'any', the dated api-version, the key", async () => {
+    const e = await emulator();
+    const first = await new Promise<string>((resolve, reject) => {
+      const sub = connect({
+        endpoint: e.endpoint,
+        deployment: 'any',
+        apiVersion: '2025-04-01-preview',
+        apiKey: e.apiKey,
+      })(NEVER).subscribe({
+        next: (ev) => {
+          resolve(ev.type as string);
+          sub.unsubscribe();
+        },
+        error: reject,
+      });
+    });
+    expect(first).toBe('session.created');
+  });
+
   it('refuses like Azure, before the upgrade: status and JSON body', async () => {
     const e = await emulator({ verifyToken: (t) => t === 'entra-token' });
     const preview = `${ws(e)}/openai/realtime?api-version=2025-04-01-preview&deployment=d`;
