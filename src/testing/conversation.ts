@@ -4,6 +4,7 @@
  * a long session holds flat memory.
  */
 import type { ConversationItem } from '../protocol';
+import type { ReplyContext } from './replies';
 
 /** An item as the conversation keeps it: the wire item and what the emulator needs to remember about it. */
 export interface StoredItem {
@@ -68,5 +69,56 @@ export class Conversation {
   /** Every item, oldest first (for token estimates). */
   all(): readonly StoredItem[] {
     return this.items;
+  }
+}
+
+/** The input of an out-of-band response: its last user message text, or none. */
+export function inputOf(items: readonly ConversationItem[]): ReplyContext['input'] {
+  for (const item of [...items].reverse()) {
+    if (item.type !== 'message' || item.role !== 'user') continue;
+    const text = (item.content ?? [])
+      .map((c) => c.text ?? '')
+      .join(' ')
+      .trim();
+    if (text) return { kind: 'text', text };
+  }
+  return { kind: 'none' };
+}
+
+/** What the service refuses in `conversation.item.create.item` (required fields per item type). */
+export function itemProblem(
+  item: ConversationItem,
+): { code: string; message: string; param: string } | undefined {
+  const missing = (field: string) => ({
+    code: 'missing_required_parameter',
+    message: `Missing required parameter: 'item.${field}'.`,
+    param: `item.${field}`,
+  });
+  if (item.type === undefined) return missing('type');
+  switch (item.type) {
+    case 'message':
+      if (item.role === undefined) return missing('role');
+      if (!['user', 'assistant', 'system'].includes(item.role))
+        return {
+          code: 'invalid_value',
+          message: `Invalid value: '${item.role}'. Supported values are: 'user', 'assistant', and 'system'.`,
+          param: 'item.role',
+        };
+      if (item.content === undefined) return missing('content');
+      return undefined;
+    case 'function_call':
+      if (item.call_id === undefined) return missing('call_id');
+      if (item.name === undefined) return missing('name');
+      return undefined;
+    case 'function_call_output':
+      if (item.call_id === undefined) return missing('call_id');
+      if (item.output === undefined || item.output === null) return missing('output');
+      return undefined;
+    default:
+      return {
+        code: 'invalid_value',
+        message: `Invalid value: '${item.type}'. Supported values are: 'message', 'function_call', and 'function_call_output'.`,
+        param: 'item.type',
+      };
   }
 }

@@ -4,6 +4,11 @@
  * turn, for the transcriber) as 24 kHz PCM16, never more than `maxKeptMs`.
  */
 
+import { decodeALaw, decodeMuLaw } from '../audio/g711';
+import { float32ToPcm16, int16ToPcm16, pcm16ToFloat32 } from '../audio/pcm';
+import { createResampler, type Resampler } from '../audio/resample';
+import type { AudioFormat } from './config';
+
 const BYTES_PER_MS = 48; // 24 kHz × 2 bytes
 
 interface Chunk {
@@ -84,4 +89,36 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
     o += p.byteLength;
   }
   return out;
+}
+
+/**
+ * Turns appended bytes of the session's input format into 24 kHz PCM16 and the milliseconds they hold: PCM16 as
+ * is (an odd trailing byte waits for the next append, so samples stay aligned), G.711 at 8 kHz decoded and
+ * resampled with one streaming resampler per format (no clicks at chunk edges).
+ */
+export class InputDecoder {
+  private oddByte: number | undefined;
+  private g711: { format: AudioFormat; resampler: Resampler } | undefined;
+
+  decode(bytes: Uint8Array, format: AudioFormat): { pcm24: Uint8Array; ms: number } {
+    if (format === 'pcm16') {
+      this.g711 = undefined;
+      let data = bytes;
+      if (this.oddByte !== undefined) {
+        data = new Uint8Array(bytes.byteLength + 1);
+        data[0] = this.oddByte;
+        data.set(bytes, 1);
+        this.oddByte = undefined;
+      }
+      if (data.byteLength % 2 === 1) {
+        this.oddByte = data[data.byteLength - 1];
+        data = data.subarray(0, data.byteLength - 1);
+      }
+      return { pcm24: data, ms: bytes.byteLength / BYTES_PER_MS };
+    }
+    if (this.g711?.format !== format) this.g711 = { format, resampler: createResampler(8000, 24000) };
+    const samples = format === 'g711_ulaw' ? decodeMuLaw(bytes) : decodeALaw(bytes);
+    const pcm24 = float32ToPcm16(this.g711.resampler.push(pcm16ToFloat32(int16ToPcm16(samples))));
+    return { pcm24, ms: bytes.byteLength / 8 };
+  }
 }

@@ -21,9 +21,15 @@ import { bytesToBase64 } from '../audio/base64';
 import { encodeALaw, encodeMuLaw } from '../audio/g711';
 import { float32ToPcm16, pcm16ToFloat32, pcm16ToInt16 } from '../audio/pcm';
 import { resample } from '../audio/resample';
-import { wireName, type ConversationItem, type Dialect, type NeutralEventName } from '../protocol';
-import { gaFormatObject, type AudioFormat } from './config';
-import type { StoredItem } from './conversation';
+import {
+  wireName,
+  type ConversationItem,
+  type Dialect,
+  type NeutralEventName,
+  type ResponseCreateParams,
+} from '../protocol';
+import { gaFormatObject, type AudioFormat, type Effective, type Json } from './config';
+import type { Conversation, StoredItem } from './conversation';
 import { newId } from './ids';
 import type { Reply } from './replies';
 import { synthesize } from './speech';
@@ -53,7 +59,10 @@ export interface ResponseSpec {
   readonly audio: boolean;
   /** The modalities to echo: beta `modalities`, GA `output_modalities`. */
   readonly modalities: readonly string[];
+  /** The voice name to speak with. */
   readonly voice: string;
+  /** The voice as the wire shows it (a GA custom voice is `{ id }`). */
+  readonly voiceEcho: unknown;
   readonly speed: number;
   readonly outputFormat: AudioFormat;
   readonly temperature: number;
@@ -377,14 +386,14 @@ export class ResponseRun {
           ...head,
           output_modalities: s.modalities,
           max_output_tokens: s.maxOutputTokens,
-          audio: { output: { format: gaFormatObject(s.outputFormat), voice: s.voice } },
+          audio: { output: { format: gaFormatObject(s.outputFormat), voice: s.voiceEcho } },
           usage,
           metadata: s.metadata,
         }
       : {
           ...head,
           modalities: s.modalities,
-          voice: s.voice,
+          voice: s.voiceEcho,
           output_audio_format: s.outputFormat,
           temperature: s.temperature,
           max_output_tokens: s.maxOutputTokens,
@@ -415,6 +424,73 @@ export class ResponseRun {
       output_token_details: { text_tokens: outText, audio_tokens: outAudio },
     };
   }
+}
+
+/** What {@link responseSpecOf} reads from the session. */
+export interface SpecInput {
+  readonly dialect: Dialect;
+  readonly config: Json;
+  readonly settings: Effective;
+  readonly conversation: Conversation;
+  readonly conversationId: string;
+  readonly request: ResponseCreateParams | undefined;
+  readonly outOfBand: boolean;
+}
+
+/** The parameters of a response: the request's where it gives them, else the session's. */
+export function responseSpecOf(input: SpecInput): ResponseSpec {
+  const { dialect, config, settings: s, request, outOfBand } = input;
+  const ga = dialect === 'ga';
+  const modalities = ga
+    ? (request?.output_modalities ?? (config['output_modalities'] as string[]))
+    : (request?.modalities ?? (config['modalities'] as string[]));
+  const requestFormat = ga ? request?.audio?.output?.format : undefined;
+  const outputFormat: AudioFormat = ga
+    ? requestFormat
+      ? requestFormat.type === 'audio/pcmu'
+        ? 'g711_ulaw'
+        : requestFormat.type === 'audio/pcma'
+          ? 'g711_alaw'
+          : 'pcm16'
+      : s.outputFormat
+    : ((request?.output_audio_format as AudioFormat | undefined) ?? s.outputFormat);
+  const voice = ga ? request?.audio?.output?.voice : request?.voice;
+  const max = ga
+    ? request?.max_output_tokens
+    : (request?.max_response_output_tokens ?? request?.max_output_tokens);
+  return {
+    outOfBand,
+    metadata: (request?.metadata as Record<string, unknown> | null | undefined) ?? null,
+    conversationId: outOfBand ? null : input.conversationId,
+    audio: modalities.includes('audio'),
+    modalities,
+    voice: typeof voice === 'string' ? voice : (voice?.id ?? s.voice),
+    voiceEcho:
+      voice ??
+      (ga
+        ? ((config['audio'] as Json | undefined)?.['output'] as Json | undefined)?.['voice']
+        : config['voice']) ??
+      'alloy',
+    speed: s.speed,
+    outputFormat,
+    temperature: request?.temperature ?? s.temperature,
+    maxOutputTokens: typeof max === 'number' ? max : max === 'inf' ? 'inf' : s.maxOutputTokens,
+    inputTokens: inputTokens(input),
+  };
+}
+
+/** Estimated tokens of what the response reads: instructions and conversation (or the request's input). */
+function inputTokens({ request, outOfBand, settings, conversation }: SpecInput) {
+  let text = Math.ceil((request?.instructions ?? settings.instructions).length / 4);
+  let audio = 0;
+  const items: readonly StoredItem[] =
+    outOfBand || request?.input ? (request?.input ?? []).map((item) => ({ item })) : conversation.all();
+  for (const s of items) {
+    for (const c of s.item.content ?? []) text += Math.ceil((c.text ?? c.transcript ?? '').length / 4);
+    text += Math.ceil(((s.item.arguments ?? '') + (s.item.output ?? '')).length / 4);
+    audio += Math.ceil((s.inputAudioMs ?? 0) / 100) + Math.ceil((s.audioMs ?? 0) / 50);
+  }
+  return { text, audio };
 }
 
 /** 24 kHz PCM16 in the session's output format (G.711 at 8 kHz). */

@@ -13,36 +13,23 @@
  * Client frames are handled strictly in arrival order (a queue), so events caused by one frame come before those of
  * the next. Responses run concurrently with that queue, as on the service (a barge-in can cancel one mid-stream).
  */
-import { either as E } from 'fp-ts';
 import { base64ToBytes } from '../audio/base64';
-import { decodeALaw, decodeMuLaw } from '../audio/g711';
-import { float32ToPcm16, int16ToPcm16, pcm16ToFloat32 } from '../audio/pcm';
-import { createResampler, type Resampler } from '../audio/resample';
+import { pcm16ToFloat32 } from '../audio/pcm';
 import {
-  decodeClientEvent,
-  isUnknownEvent,
-  unknownEventType,
   wireName,
   type ClientEvent,
   type ConversationItem,
   type Dialect,
   type ResponseCreateParams,
 } from '../protocol';
-import {
-  defaultSession,
-  effective,
-  sessionView,
-  updateSession,
-  validateResponse,
-  type AudioFormat,
-  type Effective,
-  type Json,
-} from './config';
-import { Conversation, type StoredItem } from './conversation';
+import { defaultSession, effective, sessionView, updateSession, type Effective, type Json } from './config';
+import { checkClientFrame } from './clientFrames';
+import { Conversation, inputOf, itemProblem } from './conversation';
 import { newId } from './ids';
-import { InputAudioBuffer } from './inputAudio';
+import { InputAudioBuffer, InputDecoder } from './inputAudio';
 import type { Reply, ReplyContext, ReplyPolicy, Transcriber } from './replies';
-import { ResponseRun, type CancelReason, type ResponsePort } from './response';
+import { ResponseRun, responseSpecOf, type CancelReason, type ResponsePort } from './response';
+import { validateResponse } from './validate';
 import { VoiceActivityDetector } from './vad';
 
 // -------------------------------------------------------------------------------------
@@ -85,37 +72,6 @@ const BACKLOG_LOW = 16;
 /** `function_call_output` items remembered for the next reply (a client may add many without asking for one). */
 const MAX_FUNCTION_OUTPUTS = 64;
 
-/** Client event types each dialect serves, for the "Supported values" of an unknown type. */
-const CLIENT_TYPES: Record<Dialect, readonly string[]> = {
-  preview: [
-    'session.update',
-    'transcription_session.update',
-    'input_audio_buffer.append',
-    'input_audio_buffer.commit',
-    'input_audio_buffer.clear',
-    'output_audio_buffer.clear',
-    'conversation.item.create',
-    'conversation.item.retrieve',
-    'conversation.item.truncate',
-    'conversation.item.delete',
-    'response.create',
-    'response.cancel',
-  ],
-  ga: [
-    'session.update',
-    'input_audio_buffer.append',
-    'input_audio_buffer.commit',
-    'input_audio_buffer.clear',
-    'output_audio_buffer.clear',
-    'conversation.item.create',
-    'conversation.item.retrieve',
-    'conversation.item.truncate',
-    'conversation.item.delete',
-    'response.create',
-    'response.cancel',
-  ],
-};
-
 // -------------------------------------------------------------------------------------
 // the session
 // -------------------------------------------------------------------------------------
@@ -137,8 +93,7 @@ export class EmulatedSession {
   private functionOutputs: { callId: string; output: string }[] = [];
   private lastInput: ReplyContext['input'] = { kind: 'none' };
   // input audio decoding
-  private oddByte: number | undefined;
-  private g711: { format: AudioFormat; resampler: Resampler } | undefined;
+  private readonly decoder = new InputDecoder();
   // server VAD
   private vad: VoiceActivityDetector | undefined;
   private vadLoading: Promise<VoiceActivityDetector> | undefined;
@@ -251,50 +206,12 @@ export class EmulatedSession {
 
   private async handle(frame: string): Promise<void> {
     if (this.closed) return;
-    const dialect = this.options.dialect;
-    const parsed = parseObject(frame);
-    const eventId = typeof parsed?.['event_id'] === 'string' ? parsed['event_id'] : null;
-    // the service's wording for the two most common mistakes (corpus: "The 'type' field is missing.")
-    if (parsed && parsed['type'] === undefined)
-      return this.error('invalid_request_error', 'invalid_event', "The 'type' field is missing.", eventId);
-    if (
-      dialect === 'ga' &&
-      parsed?.['type'] === 'session.update' &&
-      isObject(parsed['session']) &&
-      parsed['session']['type'] === undefined
-    ) {
-      return this.error(
-        'invalid_request_error',
-        'missing_required_parameter',
-        "Missing required parameter: 'session.type'.",
-        eventId,
-        'session.type',
-      );
+    const checked = checkClientFrame(frame, this.options.dialect);
+    if ('error' in checked) {
+      const e = checked.error;
+      return this.error('invalid_request_error', e.code, e.message, checked.eventId, e.param);
     }
-    const decoded = decodeClientEvent(frame, dialect);
-    if (E.isLeft(decoded)) {
-      return this.error(
-        'invalid_request_error',
-        'invalid_event',
-        `Invalid client event: ${decoded.left.message}`,
-        eventId,
-      );
-    }
-    const event = decoded.right;
-    if (isUnknownEvent(event)) {
-      const types = CLIENT_TYPES[dialect];
-      return this.error(
-        'invalid_request_error',
-        'invalid_value',
-        `Invalid value: '${unknownEventType(event)}'. Supported values are: ${types
-          .slice(0, -1)
-          .map((t) => `'${t}'`)
-          .join(', ')}, and '${types.at(-1)}'.`,
-        eventId,
-        'type',
-      );
-    }
-    await this.dispatch(event, eventId);
+    await this.dispatch(checked.event, checked.eventId);
   }
 
   private async dispatch(event: ClientEvent, eventId: string | null): Promise<void> {
@@ -537,7 +454,7 @@ export class EmulatedSession {
         'audio',
       );
     }
-    const { pcm24, ms } = this.decodeInput(bytes);
+    const { pcm24, ms } = this.decoder.decode(bytes, this.settings.inputFormat);
     const startMs = this.audio.totalMs;
     this.audio.append(pcm24, ms);
     const turn = this.settings.turn;
@@ -668,30 +585,6 @@ export class EmulatedSession {
       this.lastInput = { ...this.lastInput, text: transcript };
   }
 
-  private decodeInput(bytes: Uint8Array): { pcm24: Uint8Array; ms: number } {
-    const format = this.settings.inputFormat;
-    if (format === 'pcm16') {
-      this.g711 = undefined;
-      // an odd byte waits for the next append, so that samples stay aligned across chunks
-      let data = bytes;
-      if (this.oddByte !== undefined) {
-        data = new Uint8Array(bytes.byteLength + 1);
-        data[0] = this.oddByte;
-        data.set(bytes, 1);
-        this.oddByte = undefined;
-      }
-      if (data.byteLength % 2 === 1) {
-        this.oddByte = data[data.byteLength - 1];
-        data = data.subarray(0, data.byteLength - 1);
-      }
-      return { pcm24: data, ms: bytes.byteLength / 48 };
-    }
-    if (this.g711?.format !== format) this.g711 = { format, resampler: createResampler(8000, 24000) };
-    const samples = format === 'g711_ulaw' ? decodeMuLaw(bytes) : decodeALaw(bytes);
-    const pcm24 = float32ToPcm16(this.g711.resampler.push(pcm16ToFloat32(int16ToPcm16(samples))));
-    return { pcm24, ms: bytes.byteLength / 8 };
-  }
-
   private async loadVad(startMs: number): Promise<VoiceActivityDetector | undefined> {
     this.vadLoading ??= VoiceActivityDetector.create(this.vadSettings(), startMs);
     const vad = await this.vadLoading;
@@ -726,7 +619,18 @@ export class EmulatedSession {
   }
 
   private startResponse(request: ResponseCreateParams | undefined, outOfBand: boolean): void {
-    const run = new ResponseRun(this.port, this.responseSpec(request, outOfBand));
+    const run = new ResponseRun(
+      this.port,
+      responseSpecOf({
+        dialect: this.options.dialect,
+        config: this.config,
+        settings: this.settings,
+        conversation: this.conversation,
+        conversationId: this.conversationId,
+        request,
+        outOfBand,
+      }),
+    );
     this.responses.set(run.id, run);
     if (!outOfBand) this.active = run;
     void this.respond(run, request)
@@ -791,57 +695,6 @@ export class EmulatedSession {
     }
   }
 
-  private responseSpec(request: ResponseCreateParams | undefined, outOfBand: boolean) {
-    const s = this.settings;
-    const ga = this.options.dialect === 'ga';
-    const modalities = ga
-      ? (request?.output_modalities ?? (this.config['output_modalities'] as string[]))
-      : (request?.modalities ?? (this.config['modalities'] as string[]));
-    const requestFormat = ga ? request?.audio?.output?.format : undefined;
-    const outputFormat: AudioFormat = ga
-      ? requestFormat
-        ? requestFormat.type === 'audio/pcmu'
-          ? 'g711_ulaw'
-          : requestFormat.type === 'audio/pcma'
-            ? 'g711_alaw'
-            : 'pcm16'
-        : s.outputFormat
-      : ((request?.output_audio_format as AudioFormat | undefined) ?? s.outputFormat);
-    const voice = ga ? request?.audio?.output?.voice : request?.voice;
-    const max = ga
-      ? request?.max_output_tokens
-      : (request?.max_response_output_tokens ?? request?.max_output_tokens);
-    return {
-      outOfBand,
-      metadata: (request?.metadata as Record<string, unknown> | null | undefined) ?? null,
-      conversationId: outOfBand ? null : this.conversationId,
-      audio: modalities.includes('audio'),
-      modalities,
-      voice: typeof voice === 'string' ? voice : s.voice,
-      speed: s.speed,
-      outputFormat,
-      temperature: request?.temperature ?? s.temperature,
-      maxOutputTokens: typeof max === 'number' ? max : max === 'inf' ? ('inf' as const) : s.maxOutputTokens,
-      inputTokens: this.inputTokens(request, outOfBand),
-    };
-  }
-
-  /** Estimated tokens of what the response reads: instructions and conversation (or the out-of-band input). */
-  private inputTokens(request: ResponseCreateParams | undefined, outOfBand: boolean) {
-    let text = Math.ceil((request?.instructions ?? this.settings.instructions).length / 4);
-    let audio = 0;
-    const items: StoredItem[] =
-      outOfBand || request?.input
-        ? (request?.input ?? []).map((item) => ({ item }))
-        : [...this.conversation.all()];
-    for (const s of items) {
-      for (const c of s.item.content ?? []) text += Math.ceil((c.text ?? c.transcript ?? '').length / 4);
-      text += Math.ceil(((s.item.arguments ?? '') + (s.item.output ?? '')).length / 4);
-      audio += Math.ceil((s.inputAudioMs ?? 0) / 100) + Math.ceil((s.audioMs ?? 0) / 50);
-    }
-    return { text, audio };
-  }
-
   // ---------------------------------------------------------------------------------
   // lifecycle and utils
   // ---------------------------------------------------------------------------------
@@ -904,64 +757,3 @@ export class EmulatedSession {
 
 // kept importable from here (the testing index exports these types from this file)
 export type { CancelReason, Reply, ReplyContext, ReplyPolicy, Transcriber };
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function parseObject(frame: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(frame);
-    return isObject(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The input of an out-of-band response: its last user message text, or none. */
-function inputOf(items: readonly ConversationItem[]): ReplyContext['input'] {
-  for (const item of [...items].reverse()) {
-    if (item.type !== 'message' || item.role !== 'user') continue;
-    const text = (item.content ?? [])
-      .map((c) => c.text ?? '')
-      .join(' ')
-      .trim();
-    if (text) return { kind: 'text', text };
-  }
-  return { kind: 'none' };
-}
-
-/** What the service refuses in `conversation.item.create.item` (required fields per item type). */
-function itemProblem(item: ConversationItem): { code: string; message: string; param: string } | undefined {
-  const missing = (field: string) => ({
-    code: 'missing_required_parameter',
-    message: `Missing required parameter: 'item.${field}'.`,
-    param: `item.${field}`,
-  });
-  if (item.type === undefined) return missing('type');
-  switch (item.type) {
-    case 'message':
-      if (item.role === undefined) return missing('role');
-      if (!['user', 'assistant', 'system'].includes(item.role))
-        return {
-          code: 'invalid_value',
-          message: `Invalid value: '${item.role}'. Supported values are: 'user', 'assistant', and 'system'.`,
-          param: 'item.role',
-        };
-      if (item.content === undefined) return missing('content');
-      return undefined;
-    case 'function_call':
-      if (item.call_id === undefined) return missing('call_id');
-      if (item.name === undefined) return missing('name');
-      return undefined;
-    case 'function_call_output':
-      if (item.call_id === undefined) return missing('call_id');
-      if (item.output === undefined || item.output === null) return missing('output');
-      return undefined;
-    default:
-      return {
-        code: 'invalid_value',
-        message: `Invalid value: '${item.type}'. Supported values are: 'message', 'function_call', and 'function_call_output'.`,
-        param: 'item.type',
-      };
-  }
-}

@@ -1,0 +1,116 @@
+/**
+ * The first check of every client frame, before the session acts on it: the library's own codecs decide whether
+ * it is a known, well-formed client event of the session's dialect. What they refuse becomes the service's
+ * `invalid_request_error`, in its wording where the wording is known: "The 'type' field is missing." (the spec's
+ * example, in the corpus), "Missing required parameter: 'session.type'." (GA), "Invalid value: 'x'. Supported values
+ * are: …" (an unknown type).
+ */
+import { either as E } from 'fp-ts';
+import {
+  decodeClientEvent,
+  isUnknownEvent,
+  unknownEventType,
+  type ClientEvent,
+  type Dialect,
+} from '../protocol';
+
+/** A refused frame: what the `error` event says, and the offending `event_id` when the frame had one. */
+export type FrameCheck =
+  | { readonly event: ClientEvent; readonly eventId: string | null }
+  | {
+      readonly error: { readonly code: string; readonly message: string; readonly param: string | null };
+      readonly eventId: string | null;
+    };
+
+/** Client event types each dialect serves, for the "Supported values" of an unknown type. */
+const CLIENT_TYPES: Record<Dialect, readonly string[]> = {
+  preview: [
+    'session.update',
+    'transcription_session.update',
+    'input_audio_buffer.append',
+    'input_audio_buffer.commit',
+    'input_audio_buffer.clear',
+    'output_audio_buffer.clear',
+    'conversation.item.create',
+    'conversation.item.retrieve',
+    'conversation.item.truncate',
+    'conversation.item.delete',
+    'response.create',
+    'response.cancel',
+  ],
+  ga: [
+    'session.update',
+    'input_audio_buffer.append',
+    'input_audio_buffer.commit',
+    'input_audio_buffer.clear',
+    'output_audio_buffer.clear',
+    'conversation.item.create',
+    'conversation.item.retrieve',
+    'conversation.item.truncate',
+    'conversation.item.delete',
+    'response.create',
+    'response.cancel',
+  ],
+};
+
+/** Decodes a client frame for a session of `dialect`, or says why the service would refuse it. */
+export function checkClientFrame(frame: string, dialect: Dialect): FrameCheck {
+  const parsed = parseObject(frame);
+  const eventId = typeof parsed?.['event_id'] === 'string' ? parsed['event_id'] : null;
+  if (parsed && parsed['type'] === undefined)
+    return {
+      error: { code: 'invalid_event', message: "The 'type' field is missing.", param: null },
+      eventId,
+    };
+  if (
+    dialect === 'ga' &&
+    parsed?.['type'] === 'session.update' &&
+    isObject(parsed['session']) &&
+    parsed['session']['type'] === undefined
+  ) {
+    return {
+      error: {
+        code: 'missing_required_parameter',
+        message: "Missing required parameter: 'session.type'.",
+        param: 'session.type',
+      },
+      eventId,
+    };
+  }
+  const decoded = decodeClientEvent(frame, dialect);
+  if (E.isLeft(decoded)) {
+    return {
+      error: { code: 'invalid_event', message: `Invalid client event: ${decoded.left.message}`, param: null },
+      eventId,
+    };
+  }
+  const event = decoded.right;
+  if (isUnknownEvent(event)) {
+    const types = CLIENT_TYPES[dialect];
+    const list = `${types
+      .slice(0, -1)
+      .map((t) => `'${t}'`)
+      .join(', ')}, and '${types.at(-1)}'`;
+    return {
+      error: {
+        code: 'invalid_value',
+        message: `Invalid value: '${unknownEventType(event)}'. Supported values are: ${list}.`,
+        param: 'type',
+      },
+      eventId,
+    };
+  }
+  return { event, eventId };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function parseObject(frame: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(frame);
+    return isObject(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,378 @@
+/**
+ * What the service refuses in `session.update` and `response.create`, in its words: unknown fields (the other
+ * dialect's among them: "Unknown parameter: 'session.input_audio_format'."), missing ones ("Missing required
+ * parameter: 'session.type'."), values outside an enum ("Invalid value: 'x'. Supported values are: 'a', 'b', and
+ * 'c'.") or a range ("Invalid 'session.temperature': decimal below minimum value. …"), and the modality
+ * combinations each dialect allows (protocol README §3, §4).
+ */
+import type { Dialect } from '../protocol';
+import type { ConfigError, Json } from './config';
+
+// -------------------------------------------------------------------------------------
+// constants (protocol README §3)
+// -------------------------------------------------------------------------------------
+
+const BETA_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse'];
+const GA_VOICES = [...BETA_VOICES, 'marin', 'cedar'];
+const BETA_FORMATS = ['pcm16', 'g711_ulaw', 'g711_alaw'];
+const GA_FORMATS = ['audio/pcm', 'audio/pcmu', 'audio/pcma'];
+const TURN_TYPES = ['server_vad', 'semantic_vad'];
+const EAGERNESS = ['low', 'medium', 'high', 'auto'];
+const TOOL_CHOICES = ['auto', 'none', 'required'];
+
+/** Fields a client may send in `session.update`, per dialect (§4). */
+const SESSION_FIELDS: Record<Dialect, readonly string[]> = {
+  preview: [
+    'model',
+    'modalities',
+    'instructions',
+    'voice',
+    'input_audio_format',
+    'output_audio_format',
+    'input_audio_transcription',
+    'input_audio_noise_reduction',
+    'turn_detection',
+    'tools',
+    'tool_choice',
+    'temperature',
+    'max_response_output_tokens',
+    'speed',
+    'tracing',
+    'include',
+  ],
+  ga: [
+    'type',
+    'model',
+    'output_modalities',
+    'instructions',
+    'audio',
+    'tools',
+    'tool_choice',
+    'max_output_tokens',
+    'tracing',
+    'prompt',
+    'include',
+    'truncation',
+  ],
+};
+/** Read-only fields a client may echo back from `session.created`: ignored, as the service ignores them. */
+export const READ_ONLY = ['id', 'object', 'expires_at', 'client_secret'];
+const GA_AUDIO_INPUT = ['format', 'transcription', 'noise_reduction', 'turn_detection'];
+const GA_AUDIO_OUTPUT = ['format', 'voice', 'speed'];
+const TURN_FIELDS: Record<Dialect, readonly string[]> = {
+  preview: [
+    'type',
+    'threshold',
+    'prefix_padding_ms',
+    'silence_duration_ms',
+    'create_response',
+    'interrupt_response',
+    'eagerness',
+  ],
+  ga: [
+    'type',
+    'threshold',
+    'prefix_padding_ms',
+    'silence_duration_ms',
+    'create_response',
+    'interrupt_response',
+    'eagerness',
+    'idle_timeout_ms',
+  ],
+};
+
+/** Fields of `response.create.response`, per dialect (§5). */
+export const RESPONSE_FIELDS: Record<Dialect, readonly string[]> = {
+  preview: [
+    'conversation',
+    'metadata',
+    'input',
+    'instructions',
+    'tools',
+    'tool_choice',
+    'modalities',
+    'voice',
+    'output_audio_format',
+    'temperature',
+    'max_response_output_tokens',
+    // the beta `response.create` example sends it although the schema says max_response_output_tokens (§3)
+    'max_output_tokens',
+  ],
+  ga: [
+    'conversation',
+    'metadata',
+    'input',
+    'instructions',
+    'tools',
+    'tool_choice',
+    'output_modalities',
+    'audio',
+    'max_output_tokens',
+    'prompt',
+  ],
+};
+
+// -------------------------------------------------------------------------------------
+// validation
+// -------------------------------------------------------------------------------------
+
+/** Checks `session.update.session` as the service does; the first problem found, or undefined. */
+export function validateSession(dialect: Dialect, s: Json): ConfigError | undefined {
+  const unknown = unknownField('session', s, [...SESSION_FIELDS[dialect], ...READ_ONLY]);
+  if (unknown) return unknown;
+  if (dialect === 'ga') {
+    if (s['type'] === undefined) return missing('session.type');
+    if (s['type'] !== 'realtime') {
+      if (s['type'] === 'transcription') {
+        return {
+          code: 'invalid_value',
+          message:
+            "The rx-realtime emulator does not serve transcription sessions (session.type 'transcription').",
+          param: 'session.type',
+        };
+      }
+      return oneOf('session.type', s['type'], ['realtime', 'transcription']);
+    }
+    if (s['output_modalities'] !== undefined) {
+      const m = s['output_modalities'] as unknown[];
+      if (!(m.length === 1 && (m[0] === 'audio' || m[0] === 'text'))) {
+        return {
+          code: 'invalid_value',
+          message: `Invalid modalities: ${pyList(m)}. Supported combinations are: ['text'] and ['audio'].`,
+          param: 'session.output_modalities',
+        };
+      }
+    }
+    const audio = s['audio'];
+    if (audio !== undefined) {
+      if (!isObject(audio)) return invalidType('session.audio', 'an object');
+      const unknownAudio = unknownField('session.audio', audio, ['input', 'output']);
+      if (unknownAudio) return unknownAudio;
+      const input = audio['input'];
+      if (isObject(input)) {
+        const u = unknownField('session.audio.input', input, GA_AUDIO_INPUT);
+        if (u) return u;
+        const f = checkGaFormat('session.audio.input.format', input['format']);
+        if (f) return f;
+        const t = checkTurn(dialect, 'session.audio.input.turn_detection', input['turn_detection']);
+        if (t) return t;
+      }
+      const output = audio['output'];
+      if (isObject(output)) {
+        const u = unknownField('session.audio.output', output, GA_AUDIO_OUTPUT);
+        if (u) return u;
+        const f = checkGaFormat('session.audio.output.format', output['format']);
+        if (f) return f;
+        const v = checkVoice('session.audio.output.voice', output['voice'], GA_VOICES);
+        if (v) return v;
+        const sp = range('session.audio.output.speed', output['speed'], 0.25, 1.5, false);
+        if (sp) return sp;
+      }
+    }
+    return checkCommon('session', s, s['max_output_tokens'], 'max_output_tokens');
+  }
+  if (s['modalities'] !== undefined) {
+    const m = [...new Set(s['modalities'] as unknown[])];
+    const ok =
+      (m.length === 1 && m[0] === 'text') || (m.length === 2 && m.includes('text') && m.includes('audio'));
+    // Azure: "You can't enable only audio" (protocol README §3)
+    if (!ok) {
+      return {
+        code: 'invalid_value',
+        message: `Invalid modalities: ${pyList(s['modalities'] as unknown[])}. Supported combinations are: ['text'] and ['audio', 'text'].`,
+        param: 'session.modalities',
+      };
+    }
+  }
+  for (const field of ['input_audio_format', 'output_audio_format']) {
+    if (s[field] !== undefined && !BETA_FORMATS.includes(s[field] as string))
+      return oneOf(`session.${field}`, s[field], BETA_FORMATS);
+  }
+  const v = checkVoice('session.voice', s['voice'], BETA_VOICES);
+  if (v) return v;
+  const t = checkTurn(dialect, 'session.turn_detection', s['turn_detection']);
+  if (t) return t;
+  const temp = range('session.temperature', s['temperature'], 0.6, 1.2, false);
+  if (temp) return temp;
+  const sp = range('session.speed', s['speed'], 0.25, 1.5, false);
+  if (sp) return sp;
+  return checkCommon('session', s, s['max_response_output_tokens'], 'max_response_output_tokens');
+}
+
+/** Checks `response.create.response` (unknown fields, ranges, `conversation`); undefined when it is fine. */
+export function validateResponse(dialect: Dialect, r: Json): ConfigError | undefined {
+  const unknown = unknownField('response', r, RESPONSE_FIELDS[dialect]);
+  if (unknown) return unknown;
+  if (r['conversation'] !== undefined && r['conversation'] !== 'auto' && r['conversation'] !== 'none')
+    return oneOf('response.conversation', r['conversation'], ['auto', 'none']);
+  if (dialect === 'preview') {
+    if (r['modalities'] !== undefined) {
+      const m = [...new Set(r['modalities'] as unknown[])];
+      const ok =
+        (m.length === 1 && m[0] === 'text') || (m.length === 2 && m.includes('text') && m.includes('audio'));
+      if (!ok) {
+        return {
+          code: 'invalid_value',
+          message: `Invalid modalities: ${pyList(r['modalities'] as unknown[])}. Supported combinations are: ['text'] and ['audio', 'text'].`,
+          param: 'response.modalities',
+        };
+      }
+    }
+    const v = checkVoice('response.voice', r['voice'], BETA_VOICES);
+    if (v) return v;
+    if (r['output_audio_format'] !== undefined && !BETA_FORMATS.includes(r['output_audio_format'] as string))
+      return oneOf('response.output_audio_format', r['output_audio_format'], BETA_FORMATS);
+    const temp = range('response.temperature', r['temperature'], 0.6, 1.2, false);
+    if (temp) return temp;
+    const max = r['max_response_output_tokens'] ?? r['max_output_tokens'];
+    return checkCommon('response', r, max, 'max_response_output_tokens');
+  }
+  if (r['output_modalities'] !== undefined) {
+    const m = r['output_modalities'] as unknown[];
+    if (!(m.length === 1 && (m[0] === 'audio' || m[0] === 'text'))) {
+      return {
+        code: 'invalid_value',
+        message: `Invalid modalities: ${pyList(m)}. Supported combinations are: ['text'] and ['audio'].`,
+        param: 'response.output_modalities',
+      };
+    }
+  }
+  const output = isObject(r['audio']) ? r['audio']['output'] : undefined;
+  if (isObject(output)) {
+    const f = checkGaFormat('response.audio.output.format', output['format']);
+    if (f) return f;
+    const v = checkVoice('response.audio.output.voice', output['voice'], GA_VOICES);
+    if (v) return v;
+  }
+  return checkCommon('response', r, r['max_output_tokens'], 'max_output_tokens');
+}
+
+function checkCommon(prefix: string, s: Json, max: unknown, maxName: string): ConfigError | undefined {
+  if (max !== undefined && max !== 'inf' && max !== null) {
+    const m = range(`${prefix}.${maxName}`, max, 1, 4096, true);
+    if (m) return m;
+  }
+  const choice = s['tool_choice'];
+  if (typeof choice === 'string' && !TOOL_CHOICES.includes(choice))
+    return oneOf(`${prefix}.tool_choice`, choice, TOOL_CHOICES);
+  const tools = (s['tools'] as Json[] | undefined) ?? [];
+  for (const [i, tool] of tools.entries()) {
+    if ((tool['type'] ?? 'function') === 'function' && typeof tool['name'] !== 'string')
+      return missing(`${prefix}.tools[${i}].name`);
+  }
+  return undefined;
+}
+
+function checkTurn(dialect: Dialect, param: string, td: unknown): ConfigError | undefined {
+  if (td === undefined || td === null) return undefined;
+  if (!isObject(td)) return invalidType(param, 'an object');
+  const unknown = unknownField(param, td, TURN_FIELDS[dialect]);
+  if (unknown) return unknown;
+  if (td['type'] !== undefined && td['type'] !== 'none' && !TURN_TYPES.includes(td['type'] as string))
+    return oneOf(`${param}.type`, td['type'], TURN_TYPES);
+  if (td['eagerness'] !== undefined && !EAGERNESS.includes(td['eagerness'] as string))
+    return oneOf(`${param}.eagerness`, td['eagerness'], EAGERNESS);
+  return (
+    range(`${param}.threshold`, td['threshold'], 0, 1, false) ??
+    range(`${param}.prefix_padding_ms`, td['prefix_padding_ms'], 0, 10_000, true) ??
+    range(`${param}.silence_duration_ms`, td['silence_duration_ms'], 0, 10_000, true) ??
+    (td['idle_timeout_ms'] === null
+      ? undefined
+      : range(`${param}.idle_timeout_ms`, td['idle_timeout_ms'], 5000, 30_000, true))
+  );
+}
+
+function checkGaFormat(param: string, format: unknown): ConfigError | undefined {
+  if (format === undefined) return undefined;
+  if (!isObject(format)) return invalidType(param, 'an object');
+  if (!GA_FORMATS.includes(format['type'] as string))
+    return oneOf(`${param}.type`, format['type'], GA_FORMATS);
+  // "the only PCM rate allowed is 24000" (§1)
+  if (format['type'] === 'audio/pcm' && format['rate'] !== undefined && format['rate'] !== 24000)
+    return oneOf(`${param}.rate`, format['rate'], [24000]);
+  return undefined;
+}
+
+function checkVoice(param: string, voice: unknown, voices: readonly string[]): ConfigError | undefined {
+  if (voice === undefined) return undefined;
+  if (isObject(voice) && typeof voice['id'] === 'string' && voices === GA_VOICES) return undefined; // custom voice
+  return voices.includes(voice as string) ? undefined : oneOf(param, voice, voices);
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function unknownField(prefix: string, o: Json, known: readonly string[]): ConfigError | undefined {
+  const extra = Object.keys(o).find((k) => !known.includes(k));
+  return extra === undefined
+    ? undefined
+    : {
+        code: 'unknown_parameter',
+        message: `Unknown parameter: '${prefix}.${extra}'.`,
+        param: `${prefix}.${extra}`,
+      };
+}
+
+function missing(param: string): ConfigError {
+  return { code: 'missing_required_parameter', message: `Missing required parameter: '${param}'.`, param };
+}
+
+function invalidType(param: string, expected: string): ConfigError {
+  return {
+    code: 'invalid_type',
+    message: `Invalid type for '${param}': expected ${expected}.`,
+    param,
+  };
+}
+
+/** "Invalid value: 'x'. Supported values are: 'a', 'b', and 'c'." */
+export function oneOf(param: string, value: unknown, values: readonly unknown[]): ConfigError {
+  const q = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
+  const list =
+    values.length === 1
+      ? q(values[0])
+      : values.length === 2
+        ? `${q(values[0])} and ${q(values[1])}`
+        : `${values.slice(0, -1).map(q).join(', ')}, and ${q(values.at(-1))}`;
+  return {
+    code: 'invalid_value',
+    message: `Invalid value: ${q(value)}. Supported values are: ${list}.`,
+    param,
+  };
+}
+
+function range(
+  param: string,
+  v: unknown,
+  min: number,
+  max: number,
+  integer: boolean,
+): ConfigError | undefined {
+  if (v === undefined) return undefined;
+  const kind = integer ? 'integer' : 'decimal';
+  if (typeof v !== 'number' || (integer && !Number.isInteger(v)))
+    return invalidType(param, integer ? 'an integer' : 'a number');
+  if (v < min) {
+    return {
+      code: `${kind}_below_min_value`,
+      message: `Invalid '${param}': ${kind} below minimum value. Expected a value >= ${min}, but got ${v} instead.`,
+      param,
+    };
+  }
+  if (v > max) {
+    return {
+      code: `${kind}_above_max_value`,
+      message: `Invalid '${param}': ${kind} above maximum value. Expected a value <= ${max}, but got ${v} instead.`,
+      param,
+    };
+  }
+  return undefined;
+}
+
+/** Python-style list, as the service prints modalities: `['audio']`. */
+function pyList(values: readonly unknown[]): string {
+  return `[${values.map((v) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v))).join(', ')}]`;
+}
