@@ -63,7 +63,15 @@ const pem = (label: string, der: Uint8Array) =>
     .replace(/\n$/, '')}\n-----END ${label}-----\n`;
 
 /**
- * Makes a key and a self-signed certificate valid for `localhost`, `127.0.0.1` and `::1`, for `days` days.
+ * Makes a key and a self-signed certificate valid for `localhost`, `127.0.0.1` and `::1`, for `days` days (default
+ * 7): what `startEmulator({ tls: true })` uses. It's like `openssl req -x509 -nodes -newkey ec`, without openssl.
+ *
+ * @example
+ * ```ts
+ * import { selfSignedCertificate, startEmulator } from 'rx-realtime/testing';
+ * const tls = selfSignedCertificate();           // { key, cert } in PEM
+ * const emulator = await startEmulator({ tls }); // clients trust tls.cert as their CA
+ * ```
  */
 export function selfSignedCertificate(days = 7): SelfSigned {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
