@@ -399,6 +399,21 @@ describe.each(['preview', 'ga'] as Dialect[])('the emulator speaking %s', (diale
     expect((await s.next('error'))['error']).toMatchObject({ code: 'item_not_found', event_id: 'evt_gone' });
   });
 
+  it('speaks scripted audio as given, with the scripted text as its transcript', async () => {
+    const audio = new Uint8Array(48 * 250).map((_, i) => i % 251);
+    const s = await start(dialect, { reply: [{ text: 'Exactly this.', audio }] });
+    s.send(userText('hi'), { type: 'response.create' });
+    const done = await s.next('response.done');
+    const sent = Buffer.concat(
+      s.events
+        .filter((e) => e.type === `${n.audio}.delta`)
+        .map((e) => Buffer.from((e as unknown as Ev)['delta'] as string, 'base64')),
+    );
+    expect(sent.equals(Buffer.from(audio))).toBe(true); // 250 ms: chunks of 100, 100 and 50 ms
+    expect(s.events.filter((e) => e.type === `${n.audio}.delta`)).toHaveLength(3);
+    expect(field(done, 'response', 'output', 0, 'content', 0, 'transcript')).toBe('Exactly this.');
+  });
+
   it('fails a response as scripted: status failed with the error in status_details', async () => {
     const s = await start(dialect, {
       reply: [{ failure: { type: 'server_error', code: 'model_overloaded', message: 'busy' } }],
