@@ -1,0 +1,204 @@
+// Full pipelines over a real socket against a replay server in its own process, interleaved round by round:
+// the raw client (ws + JSON.parse + Buffer.from(base64)), openai's OpenAIRealtimeWS, and rx-realtime doing what
+// a user does: connect() → splitResponses() → splitContentParts() → audioDeltas() summing bytes, transcript
+// collected. Ratios of throughput and of CPU time against the raw client of the same round.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { OpenAI } from 'openai';
+import { OpenAIRealtimeWS as BetaRealtimeWS } from 'openai/beta/realtime/ws';
+import { OpenAIRealtimeWS } from 'openai/realtime/ws';
+import { NEVER, lastValueFrom, mergeMap, share, merge, ignoreElements, tap } from 'rxjs';
+import WebSocket from 'ws';
+import { connect } from '../src/client';
+import { audioDeltas, splitContentParts, splitResponses, transcriptDeltas } from '../src/operators';
+import type { Dialect } from '../src/protocol';
+
+export interface PipelineRow {
+  readonly name: string;
+  readonly throughput: { median: number; min: number; max: number };
+  readonly cpu: { median: number; min: number; max: number };
+  readonly detail: string;
+}
+
+interface Result {
+  bytes: number;
+  transcript: number;
+}
+interface Server {
+  port: number;
+  cert: string;
+}
+type Client = (server: Server, dialect: Dialect) => Promise<Result>;
+
+// the replay server sends RESPONSES responses (it reads BENCH_RESPONSES from the environment it inherits)
+const path = (dialect: Dialect) =>
+  dialect === 'preview'
+    ? '/openai/realtime?api-version=2025-04-01-preview&deployment=bench'
+    : '/openai/v1/realtime?model=bench';
+
+export const RESPONSES = Number(process.env.BENCH_RESPONSES ?? 200);
+
+const raw: Client = ({ port, cert }, dialect) =>
+  new Promise((resolve, reject) => {
+    const ws = new WebSocket(`wss://127.0.0.1:${port}${path(dialect)}`, {
+      perMessageDeflate: false,
+      ca: cert,
+    });
+    const out = { bytes: 0, transcript: 0 };
+    ws.on('message', (data) => {
+      const e = JSON.parse(data.toString()) as { type: string; delta?: string };
+      if (e.type === 'response.audio.delta' || e.type === 'response.output_audio.delta')
+        out.bytes += Buffer.from(e.delta!, 'base64').length;
+      else if (
+        e.type === 'response.audio_transcript.delta' ||
+        e.type === 'response.output_audio_transcript.delta'
+      )
+        out.transcript += e.delta!.length;
+    });
+    ws.on('close', () => resolve(out));
+    ws.on('error', reject);
+  });
+
+const rx: Client = async ({ port, cert }, dialect) => {
+  const out = { bytes: 0, transcript: 0 };
+  const server$ = connect({
+    url: `wss://127.0.0.1:${port}${path(dialect)}`,
+    dialect,
+    ca: cert,
+    pingIntervalMs: 0,
+  })(NEVER).pipe(share());
+  await lastValueFrom(
+    merge(
+      server$.pipe(
+        splitResponses(),
+        mergeMap((r) => r.pipe(splitContentParts())),
+        mergeMap((p) => p.pipe(audioDeltas())),
+        tap((b) => (out.bytes += b.byteLength)),
+      ),
+      server$.pipe(
+        transcriptDeltas(),
+        tap((t) => (out.transcript += t.length)),
+      ),
+    ).pipe(ignoreElements()),
+    { defaultValue: undefined },
+  );
+  return out;
+};
+
+const openai: Client = ({ port, cert }, dialect) =>
+  new Promise((resolve, reject) => {
+    const out = { bytes: 0, transcript: 0 };
+    const client = new OpenAI({ apiKey: 'bench', baseURL: `https://127.0.0.1:${port}/v1` });
+    const options = { perMessageDeflate: false, ca: cert };
+    // GA: openai/realtime/ws; preview: the beta client (it sends OpenAI-Beta: realtime=v1, so the server speaks beta)
+    const rt =
+      dialect === 'ga'
+        ? new OpenAIRealtimeWS({ model: 'bench', options }, client)
+        : new BetaRealtimeWS({ model: 'bench', options }, client);
+    const on = rt.on.bind(rt) as (type: string, fn: (e: { delta: string }) => void) => void;
+    on(
+      dialect === 'ga' ? 'response.output_audio.delta' : 'response.audio.delta',
+      (e) => (out.bytes += Buffer.from(e.delta, 'base64').length),
+    );
+    on(
+      dialect === 'ga' ? 'response.output_audio_transcript.delta' : 'response.audio_transcript.delta',
+      (e) => (out.transcript += e.delta.length),
+    );
+    (rt.on as (type: 'error', fn: (err: Error) => void) => void)('error', (err) =>
+      reject(new Error(String(err.message))),
+    );
+    rt.socket.on('close', () => resolve(out));
+  });
+
+async function startServer(): Promise<Server & { child: ChildProcess }> {
+  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+  const child = spawn(tsx, [fileURLToPath(new URL('./replay-server.ts', import.meta.url))], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_RESPONSES: String(RESPONSES) },
+  });
+  const line = await new Promise<string>((resolve) =>
+    createInterface({ input: child.stdout! }).once('line', resolve),
+  );
+  return { ...(JSON.parse(line) as Server), child };
+}
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s.at(-1)! };
+};
+
+export async function benchPipelines(rounds = 5): Promise<PipelineRow[]> {
+  const { child, ...server } = await startServer();
+  try {
+    const rows: PipelineRow[] = [];
+    for (const dialect of ['preview', 'ga'] as const) {
+      const clients: [string, Client][] = [
+        ['raw ws + JSON.parse + Buffer.from', raw],
+        ['rx-realtime pipeline', rx],
+        [dialect === 'ga' ? 'openai@6 OpenAIRealtimeWS' : 'openai@6 beta OpenAIRealtimeWS', openai],
+      ];
+      const measure = async (client: Client) => {
+        const cpu0 = process.cpuUsage();
+        const t0 = performance.now();
+        const result = await client(server, dialect);
+        const ms = performance.now() - t0;
+        const cpu = process.cpuUsage(cpu0);
+        return { ms, cpuMs: (cpu.user + cpu.system) / 1000, result };
+      };
+      for (const [, c] of clients) await measure(c); // warm-up
+      const ratios = new Map<string, { t: number[]; c: number[] }>(
+        clients.map(([n]) => [n, { t: [], c: [] }]),
+      );
+      let check = '';
+      for (let r = 0; r < rounds; r++) {
+        const base = await measure(raw);
+        for (const [name, client] of clients.slice(1)) {
+          const m = await measure(client);
+          if (m.result.bytes !== base.result.bytes || m.result.transcript !== base.result.transcript) {
+            throw new Error(
+              `${name} saw ${JSON.stringify(m.result)}, the raw client ${JSON.stringify(base.result)}`,
+            );
+          }
+          ratios.get(name)!.t.push(base.ms / m.ms);
+          ratios.get(name)!.c.push(m.cpuMs / base.cpuMs);
+        }
+        check = `${(base.result.bytes / 2 ** 20).toFixed(0)} MiB of audio in ${RESPONSES} responses`;
+      }
+      for (const [name] of clients.slice(1)) {
+        rows.push({
+          name: `${name} (${dialect})`,
+          throughput: stats(ratios.get(name)!.t),
+          cpu: stats(ratios.get(name)!.c),
+          detail: `${rounds} rounds; ${check}`,
+        });
+      }
+    }
+    return rows;
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+/** `npm run bench` rows: throughput and CPU ratios of each client against the raw client, both dialects. */
+export async function benchPipeline(): Promise<
+  { name: string; ratio: number; min: number; max: number; details: string }[]
+> {
+  const rows = await benchPipelines();
+  return rows.flatMap((r) => [
+    {
+      name: `throughput over TLS: ${r.name} / raw client (target rx ≥ 1.2×)`,
+      ratio: r.throughput.median,
+      min: r.throughput.min,
+      max: r.throughput.max,
+      details: r.detail,
+    },
+    {
+      name: `CPU per run: ${r.name} / raw client (target rx ≤ 0.85×)`,
+      ratio: r.cpu.median,
+      min: r.cpu.min,
+      max: r.cpu.max,
+      details: r.detail,
+    },
+  ]);
+}
