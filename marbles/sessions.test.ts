@@ -1,4 +1,4 @@
-// Scenarios from the recorded sessions (test/fixtures/sessions, copied from the protocol reference): the
+// Scenarios from the recorded sessions (test/fixtures/protocol/sessions, copied from the protocol reference): the
 // operators on real traffic, decoded as connect() decodes it.
 import { readFileSync } from 'node:fs';
 import { from, lastValueFrom, mergeMap, toArray, materialize, map } from 'rxjs';
@@ -15,7 +15,7 @@ import {
 } from '../src/operators';
 
 const session = (name: string, dialect: 'preview' | 'ga'): ServerMessage[] =>
-  readFileSync(new URL(`../test/fixtures/sessions/${name}`, import.meta.url), 'utf8')
+  readFileSync(new URL(`../test/fixtures/protocol/sessions/${name}`, import.meta.url), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => {

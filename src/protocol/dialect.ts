@@ -6,6 +6,7 @@
  * Source of the mapping: `../shared/protocol/README.md` §5 (beta → GA).
  */
 import type * as S from './serverEvents';
+import { isUnknownEvent } from './unknownEvent';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -97,7 +98,9 @@ export const isEvent = <K extends NeutralEventName>(
   const names = neutralToWire.get(name);
   if (names === undefined || event === null || event === undefined) return false;
   const type = event.type;
-  return type === names.preview || type === names.ga;
+  // An unknown event carrying the other dialect's name (a GA frame on a preview connection) was never
+  // validated: it is not the neutral event, so operators never read unchecked fields from it.
+  return (type === names.preview || type === names.ga) && !isUnknownEvent(event);
 };
 
 /**
