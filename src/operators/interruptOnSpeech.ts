@@ -61,6 +61,17 @@ export function interruptOnSpeech(
       const active = new Set<string>(); // responses created and not done
       let playing: Playing | undefined; // the audio part being received/played now
       let heardMs: number | undefined; // last playback position reported, for `playing`
+      /** A new audio part starts: nothing received or heard of it yet. */
+      const startPart = (e: { response_id: string; item_id: string; content_index: number }): Playing => {
+        heardMs = undefined;
+        return {
+          responseId: e.response_id,
+          itemId: e.item_id,
+          contentIndex: e.content_index,
+          receivedBytes: 0,
+          firstAudioAt: NaN,
+        };
+      };
       const playback = options.playbackMs?.subscribe({
         next: (ms) => (heardMs = ms),
         error: (err) => subscriber.error(err),
@@ -75,26 +86,11 @@ export function interruptOnSpeech(
             if (id !== undefined) active.delete(id);
             if (playing?.responseId === id) playing = undefined;
           } else if (e.type === 'response.content_part.added' && isAudioContent(e.part.type)) {
-            playing = {
-              responseId: e.response_id,
-              itemId: e.item_id,
-              contentIndex: e.content_index,
-              receivedBytes: 0,
-              firstAudioAt: NaN,
-            };
-            heardMs = undefined;
+            playing = startPart(e);
           } else if (isEvent(e, 'audioDelta')) {
-            if (playing?.itemId !== e.item_id || playing.contentIndex !== e.content_index) {
-              // deltas without a content_part.added (a stream joined mid-part): follow them anyway
-              playing = {
-                responseId: e.response_id,
-                itemId: e.item_id,
-                contentIndex: e.content_index,
-                receivedBytes: 0,
-                firstAudioAt: NaN,
-              };
-              heardMs = undefined;
-            }
+            // deltas without a content_part.added (a stream joined mid-part): follow them anyway
+            if (playing?.itemId !== e.item_id || playing.contentIndex !== e.content_index)
+              playing = startPart(e);
             if (Number.isNaN(playing.firstAudioAt)) playing.firstAudioAt = scheduler.now();
             playing.receivedBytes += base64Length(e.delta);
           } else if (e.type === 'input_audio_buffer.speech_started') {
