@@ -23,34 +23,24 @@ export type FrameCheck =
     };
 
 /** Client event types each dialect serves, for the "Supported values" of an unknown type. */
+const PREVIEW_CLIENT_TYPES = [
+  'session.update',
+  'transcription_session.update',
+  'input_audio_buffer.append',
+  'input_audio_buffer.commit',
+  'input_audio_buffer.clear',
+  'output_audio_buffer.clear',
+  'conversation.item.create',
+  'conversation.item.retrieve',
+  'conversation.item.truncate',
+  'conversation.item.delete',
+  'response.create',
+  'response.cancel',
+] as const;
+// GA has the same events but for transcription_session.update (session.update with type "transcription", §5)
 const CLIENT_TYPES: Record<Dialect, readonly string[]> = {
-  preview: [
-    'session.update',
-    'transcription_session.update',
-    'input_audio_buffer.append',
-    'input_audio_buffer.commit',
-    'input_audio_buffer.clear',
-    'output_audio_buffer.clear',
-    'conversation.item.create',
-    'conversation.item.retrieve',
-    'conversation.item.truncate',
-    'conversation.item.delete',
-    'response.create',
-    'response.cancel',
-  ],
-  ga: [
-    'session.update',
-    'input_audio_buffer.append',
-    'input_audio_buffer.commit',
-    'input_audio_buffer.clear',
-    'output_audio_buffer.clear',
-    'conversation.item.create',
-    'conversation.item.retrieve',
-    'conversation.item.truncate',
-    'conversation.item.delete',
-    'response.create',
-    'response.cancel',
-  ],
+  preview: PREVIEW_CLIENT_TYPES,
+  ga: PREVIEW_CLIENT_TYPES.filter((t) => t !== 'transcription_session.update'),
 };
 
 /** Decodes a client frame for a session of `dialect`, or says why the service would refuse it. */

@@ -220,13 +220,7 @@ export class ResponseRun {
         content: [],
       },
     };
-    const itemId = stored.item.id!;
-    port.emit('response.output_item.added', {
-      response_id: this.id,
-      output_index: outputIndex,
-      item: structuredClone(stored.item),
-    });
-    if (!spec.outOfBand) port.addItem(stored);
+    const itemId = this.announce(stored, outputIndex);
     const ref = { response_id: this.id, item_id: itemId, output_index: outputIndex, content_index: 0 };
     port.emit('response.content_part.added', {
       ...ref,
@@ -323,13 +317,7 @@ export class ResponseRun {
         arguments: '',
       },
     };
-    const itemId = stored.item.id!;
-    port.emit('response.output_item.added', {
-      response_id: this.id,
-      output_index: outputIndex,
-      item: structuredClone(stored.item),
-    });
-    if (!spec.outOfBand) port.addItem(stored);
+    const itemId = this.announce(stored, outputIndex);
     const ref = { response_id: this.id, item_id: itemId, output_index: outputIndex, call_id: callId };
     let sent = '';
     for (let i = 0; i < args.length && !this.cancelled && !port.isClosed(); i += 12) {
@@ -358,6 +346,17 @@ export class ResponseRun {
   // ---------------------------------------------------------------------------------
   // utils
   // ---------------------------------------------------------------------------------
+
+  /** `response.output_item.added`, and the item enters the conversation unless out of band (§6). */
+  private announce(stored: StoredItem, outputIndex: number): string {
+    this.port.emit('response.output_item.added', {
+      response_id: this.id,
+      output_index: outputIndex,
+      item: structuredClone(stored.item),
+    });
+    if (!this.spec.outOfBand) this.port.addItem(stored);
+    return stored.item.id!;
+  }
 
   private transcriptDelta(ref: object, delta: string): void {
     // real GA transcript deltas carry an `obfuscation` padding string ([rec-GA], §9.1)

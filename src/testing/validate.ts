@@ -171,19 +171,8 @@ export function validateSession(dialect: Dialect, s: Json): ConfigError | undefi
     }
     return checkCommon('session', s, s['max_output_tokens'], 'max_output_tokens');
   }
-  if (s['modalities'] !== undefined) {
-    const m = [...new Set(s['modalities'] as unknown[])];
-    const ok =
-      (m.length === 1 && m[0] === 'text') || (m.length === 2 && m.includes('text') && m.includes('audio'));
-    // Azure: "You can't enable only audio" (protocol README §3)
-    if (!ok) {
-      return {
-        code: 'invalid_value',
-        message: `Invalid modalities: ${pyList(s['modalities'] as unknown[])}. Supported combinations are: ['text'] and ['audio', 'text'].`,
-        param: 'session.modalities',
-      };
-    }
-  }
+  const mod = checkModalities('session.modalities', s['modalities']);
+  if (mod) return mod;
   for (const field of ['input_audio_format', 'output_audio_format']) {
     if (s[field] !== undefined && !BETA_FORMATS.includes(s[field] as string))
       return oneOf(`session.${field}`, s[field], BETA_FORMATS);
@@ -206,18 +195,8 @@ export function validateResponse(dialect: Dialect, r: Json): ConfigError | undef
   if (r['conversation'] !== undefined && r['conversation'] !== 'auto' && r['conversation'] !== 'none')
     return oneOf('response.conversation', r['conversation'], ['auto', 'none']);
   if (dialect === 'preview') {
-    if (r['modalities'] !== undefined) {
-      const m = [...new Set(r['modalities'] as unknown[])];
-      const ok =
-        (m.length === 1 && m[0] === 'text') || (m.length === 2 && m.includes('text') && m.includes('audio'));
-      if (!ok) {
-        return {
-          code: 'invalid_value',
-          message: `Invalid modalities: ${pyList(r['modalities'] as unknown[])}. Supported combinations are: ['text'] and ['audio', 'text'].`,
-          param: 'response.modalities',
-        };
-      }
-    }
+    const mod = checkModalities('response.modalities', r['modalities']);
+    if (mod) return mod;
     const v = checkVoice('response.voice', r['voice'], BETA_VOICES);
     if (v) return v;
     if (r['output_audio_format'] !== undefined && !BETA_FORMATS.includes(r['output_audio_format'] as string))
@@ -375,4 +354,18 @@ function range(
 /** Python-style list, as the service prints modalities: `['audio']`. */
 function pyList(values: readonly unknown[]): string {
   return `[${values.map((v) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v))).join(', ')}]`;
+}
+
+/** Beta `modalities`: `['text']` or text with audio. Azure: "You can't enable only audio" (protocol README §3). */
+function checkModalities(param: string, value: unknown): ConfigError | undefined {
+  if (value === undefined) return undefined;
+  const m = [...new Set(value as unknown[])];
+  const ok =
+    (m.length === 1 && m[0] === 'text') || (m.length === 2 && m.includes('text') && m.includes('audio'));
+  if (ok) return undefined;
+  return {
+    code: 'invalid_value',
+    message: `Invalid modalities: ${pyList(value as unknown[])}. Supported combinations are: ['text'] and ['audio', 'text'].`,
+    param,
+  };
 }
