@@ -39,6 +39,23 @@ async function vadTurn(s: Live, audio: Uint8Array): Promise<{ started?: Ev; stop
   };
 }
 
+/** Manual commits (turn detection off) with input transcription on, in the dialect's session shape. */
+function manualWithTranscription(s: { send(...e: ClientEvent[]): void }, dialect: Dialect): void {
+  s.send(
+    turnDetection(
+      dialect,
+      null,
+      dialect === 'preview' ? { input_audio_transcription: { model: 'whisper-1' } } : {},
+    ),
+  );
+  if (dialect === 'ga') {
+    s.send({
+      type: 'session.update',
+      session: { type: 'realtime', audio: { input: { transcription: { model: 'whisper-1' } } } },
+    });
+  }
+}
+
 describe.each(['preview', 'ga'] as Dialect[])('input audio in %s', (dialect) => {
   const n = names[dialect];
 
@@ -243,18 +260,7 @@ describe.each(['preview', 'ga'] as Dialect[])('input audio in %s', (dialect) => 
         return 'hello there';
       },
     });
-    s.send(
-      turnDetection(
-        dialect,
-        null,
-        dialect === 'preview' ? { input_audio_transcription: { model: 'whisper-1' } } : {},
-      ),
-    );
-    if (dialect === 'ga')
-      s.send({
-        type: 'session.update',
-        session: { type: 'realtime', audio: { input: { transcription: { model: 'whisper-1' } } } },
-      });
+    manualWithTranscription(s, dialect);
     s.send(...appends(silence(1500)), { type: 'input_audio_buffer.commit' });
     expect((await s.next('conversation.item.input_audio_transcription.completed'))['transcript']).toBe(
       'hello there',
@@ -279,18 +285,7 @@ describe.each(['preview', 'ga'] as Dialect[])('input audio in %s', (dialect) => 
         return 'x';
       },
     });
-    s.send(
-      turnDetection(
-        dialect,
-        null,
-        dialect === 'preview' ? { input_audio_transcription: { model: 'whisper-1' } } : {},
-      ),
-    );
-    if (dialect === 'ga')
-      s.send({
-        type: 'session.update',
-        session: { type: 'realtime', audio: { input: { transcription: { model: 'whisper-1' } } } },
-      });
+    manualWithTranscription(s, dialect);
     s.send(...appends(silence(3000)), { type: 'input_audio_buffer.commit' });
     await s.next('conversation.item.input_audio_transcription.completed');
     expect(kept).toBe(1000 * 48);
@@ -304,18 +299,7 @@ describe.each(['preview', 'ga'] as Dialect[])('input audio in %s', (dialect) => 
         return 'x';
       },
     });
-    s.send(
-      turnDetection(
-        dialect,
-        null,
-        dialect === 'preview' ? { input_audio_transcription: { model: 'whisper-1' } } : {},
-      ),
-    );
-    if (dialect === 'ga')
-      s.send({
-        type: 'session.update',
-        session: { type: 'realtime', audio: { input: { transcription: { model: 'whisper-1' } } } },
-      });
+    manualWithTranscription(s, dialect);
     s.send(...appends(silence(90_000)), { type: 'input_audio_buffer.commit' });
     await s.next('conversation.item.input_audio_transcription.completed');
     expect(seen).toEqual({ bytes: 60_000 * 48, ms: 90_000 }); // 900 appends counted; the last 60 s kept
