@@ -380,7 +380,8 @@ export function connectWithState(
                 undefined,
                 code,
                 shownUrl,
-                { requestId },
+                // the system error (DNS, TCP, TLS) stays reachable; it names hosts and codes, never our headers
+                { requestId, cause: err },
               ),
             );
           }

@@ -335,6 +335,7 @@ describe('connect: failed handshakes', () => {
     );
     expect(dns.error).toBeInstanceOf(HandshakeError);
     expect((dns.error as HandshakeError).code).toMatch(/ENOTFOUND|EAI_AGAIN/);
+    expect(((dns.error as Error).cause as NodeJS.ErrnoException).code).toBe((dns.error as HandshakeError).code);
     expectNoSecret(dns.error, KEY);
 
     const net: NetServer = createNetServer();
