@@ -8,7 +8,7 @@ import { either as E } from 'fp-ts';
 import {
   decodeServerEvent,
   encodeClientEvent,
-  isDecodeFailure,
+  frameDecoder,
   type ClientEvent,
   type Dialect,
   type ServerMessage,
@@ -93,17 +93,7 @@ const WS_ERROR_CLOSE_CODES: Record<string, number> = {
 export function connect(
   options: ConnectOptions,
 ): (clientEvents: Observable<ClientEvent>) => Observable<ServerMessage> {
-  const withState = connectWithState(options);
-  return (clientEvents) =>
-    new Observable<ServerMessage>((subscriber) =>
-      withState(clientEvents).subscribe({
-        next: (value) => {
-          if (!isConnectionState(value)) subscriber.next(value);
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      }),
-    );
+  return realtime(options, false) as (clientEvents: Observable<ClientEvent>) => Observable<ServerMessage>;
 }
 
 /**
@@ -116,6 +106,14 @@ export function connect(
  */
 export function connectWithState(
   options: ConnectOptions,
+): (clientEvents: Observable<ClientEvent>) => Observable<ServerMessage | ConnectionState> {
+  return realtime(options, true);
+}
+
+/** Both: `withState` says whether the state changes go in the stream (one implementation, no extra layer). */
+function realtime(
+  options: ConnectOptions,
+  withState: boolean,
 ): (clientEvents: Observable<ClientEvent>) => Observable<ServerMessage | ConnectionState> {
   return (clientEvents) =>
     new Observable<ServerMessage | ConnectionState>((subscriber) => {
@@ -130,6 +128,7 @@ export function connectWithState(
       }
       const shownUrl = redactUrl(target.url);
       const state = (s: ConnectionState['state'], extra: { code?: number; reason?: string } = {}) =>
+        withState &&
         subscriber.next({
           type: 'rx-realtime.connection_state',
           state: s,
@@ -227,26 +226,24 @@ export function connectWithState(
         if (opened && queue.length === 1) flush();
       };
 
+      // remembers the envelopes of this connection's deltas (see frameDecoder)
+      const decodeFrame = frameDecoder(target.dialect);
       const onMessage = (data: unknown, isBinary: boolean) => {
         if (finished) return;
-        const text = isBinary
-          ? undefined
-          : typeof data === 'string'
-            ? data
-            : Buffer.isBuffer(data)
-              ? data.toString('utf8')
-              : Array.isArray(data)
-                ? Buffer.concat(data as Buffer[]).toString('utf8')
-                : data instanceof ArrayBuffer
-                  ? Buffer.from(data).toString('utf8')
-                  : undefined;
-        const result = decodeServerEvent((text ?? data) as string, target.dialect);
-        const value = E.isRight(result) ? result.right : result.left;
-        if (!isDecodeFailure(value)) {
-          if (value.type === 'session.created') sessionCreated();
-          if (value.type === 'error')
-            lastErrorCode = (value as { error?: { code?: unknown } }).error?.code as string | undefined;
-        }
+        // ws hands a text frame's UTF-8 bytes over as a Buffer (Buffer[] when fragmented); a WHATWG socket, a
+        // string. frameDecoder reads deltas straight from the bytes.
+        const result = isBinary
+          ? decodeServerEvent(data as string, target.dialect) // reported as a binary frame
+          : typeof data === 'string' || data instanceof Uint8Array
+            ? decodeFrame(data)
+            : Array.isArray(data)
+              ? decodeFrame(Buffer.concat(data as Buffer[]))
+              : decodeFrame(data instanceof ArrayBuffer ? new Uint8Array(data) : (data as string));
+        if (E.isLeft(result)) return subscriber.next(result.left);
+        const value = result.right;
+        if (value.type === 'session.created') sessionCreated();
+        else if (value.type === 'error')
+          lastErrorCode = (value as { error?: { code?: unknown } }).error?.code as string | undefined;
         subscriber.next(value);
       };
       let sessionTimer: Subscription | undefined;

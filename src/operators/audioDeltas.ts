@@ -1,5 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
-import type { ServerMessage } from '../protocol';
+import { decodedAudio, type ServerMessage } from '../protocol';
 import { base64ToBytes } from '../audio/base64';
 import { deltasOf } from './deltas';
 
@@ -25,5 +25,6 @@ import { deltasOf } from './deltas';
  * ```
  */
 export function audioDeltas(): OperatorFunction<ServerMessage, Uint8Array> {
-  return deltasOf('audioDelta', (e) => base64ToBytes(e.delta));
+  // a delta decoded from the socket's bytes carries its audio already (decodeServerFrame); others are decoded here
+  return deltasOf('audioDelta', (e) => decodedAudio(e) ?? base64ToBytes(e.delta));
 }

@@ -159,6 +159,15 @@ export const decodeServerEventObject = (
   }
 };
 
+/**
+ * True when `parsed` (an object made by `JSON.parse`) is a valid content-part delta of `type` in `dialect`: the
+ * check {@link decodeServerEvent} makes for it. Internal, for the frame fast path (frame.ts).
+ */
+export function isServerPartDelta(parsed: Record<string, unknown>, type: string, dialect?: Dialect): boolean {
+  const entry = serverRegistries[dialect ?? 'any'].get(type);
+  return entry !== undefined && entry.partDelta && isPartDelta(parsed);
+}
+
 function decodeFrame(
   data: unknown,
   dialect: unknown,

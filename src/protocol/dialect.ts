@@ -104,6 +104,30 @@ export const isEvent = <K extends NeutralEventName>(
 };
 
 /**
+ * {@link isEvent} for one neutral name, with the name's wire names looked up once: for code that asks the same
+ * question of every event of a stream.
+ *
+ * @example
+ * ```ts
+ * import { eventMatcher } from 'rx-realtime';
+ * const isAudio = eventMatcher('audioDelta');
+ * server$.pipe(filter(isAudio));
+ * ```
+ */
+export const eventMatcher = <K extends NeutralEventName>(
+  name: K,
+): ((event: { readonly type: unknown } | null | undefined) => event is NeutralEvents[K]) => {
+  const names = neutralToWire.get(name);
+  if (names === undefined) return (_event): _event is NeutralEvents[K] => false;
+  const { preview, ga } = names;
+  return (event): event is NeutralEvents[K] => {
+    if (event === null || event === undefined) return false;
+    const type = event.type;
+    return (type === preview || type === ga) && !isUnknownEvent(event);
+  };
+};
+
+/**
  * The wire name of a neutral event in a dialect. Throws a `RangeError` for a name or dialect outside the table,
  * which the types already rule out.
  *

@@ -7,6 +7,8 @@ import * as Resources from './resources';
 export { ServerEvents, ClientEvents, Resources };
 
 export { decodeServerEvent, decodeClientEvent, decodeServerEventObject } from './decode';
+export { decodeServerFrame, frameDecoder, decodedAudio } from './frame';
+export type { FrameDecoder } from './frame';
 export type { ServerEvent, ServerMessage } from './decode';
 export { encodeClientEvent } from './encode';
 export { isDecodeFailure, decodeFailure } from './decodeFailure';
@@ -17,6 +19,7 @@ export {
   EVENT_NAMES,
   CONTENT_TYPES,
   isEvent,
+  eventMatcher,
   wireName,
   neutralNames,
   isTextContent,

@@ -1,0 +1,372 @@
+/**
+ * Decoding a frame's bytes, as a socket hands them over, with a fast path for the content-part deltas.
+ *
+ * It's like `decodeServerEvent(bytes.toString('utf8'))`, and it gives the same answer for every input, but the
+ * deltas (`response.audio.delta` / `response.output_audio.delta`, 6.4 kB of base64 for 100 ms of 24 kHz PCM16,
+ * and the transcript and text deltas beside them: nearly every frame of a session) are not decoded into a JS
+ * string and parsed character by character:
+ *
+ * - an audio delta's base64 is decoded straight from the frame's bytes, which also proves it is a plain JSON
+ *   string (only base64 characters: no quote, escape, control or non-ASCII byte); the decoded bytes travel with
+ *   the event, read by {@link decodedAudio} (`audioDeltas()` uses them instead of decoding `delta` again);
+ * - only the small rest of the frame (the envelope: type, ids, indices) goes through `JSON.parse` and the codec;
+ * - a {@link frameDecoder} (one per connection) also remembers the envelope of the last delta of each type: the
+ *   next one whose bytes are the same but for `event_id` and `delta` (the rest of a part's deltas) is a copy of
+ *   that checked envelope with the two new strings, without parsing at all.
+ *
+ * Anything unexpected (another event, whitespace, an escape or a nested value in the envelope, base64 that is not
+ * standard, a shape the codec refuses) takes the full path: `test/protocol/frame.test.ts` holds the paths to the
+ * same answers on the corpus, the sessions and byte-level mutations of real deltas.
+ */
+import { either as E } from 'fp-ts';
+import { decodeServerEvent, isServerPartDelta, type ServerEvent } from './decode';
+import type { DecodeFailure } from './decodeFailure';
+import type { Dialect } from './dialect';
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** Decodes one frame of one connection; see {@link frameDecoder}. */
+export type FrameDecoder = (frame: Uint8Array | string) => E.Either<DecodeFailure, ServerEvent>;
+
+/** Where the decoded audio of an audio delta is kept: a non-enumerable property (JSON and `toEqual` ignore it). */
+const AUDIO: unique symbol = Symbol('rx-realtime.decodedAudio') as never;
+
+/** `"delta":"` in bytes (a plain array: nothing touches `Buffer` at import time). */
+const DELTA_KEY = new Uint8Array([0x22, 0x64, 0x65, 0x6c, 0x74, 0x61, 0x22, 0x3a, 0x22]);
+
+const AUDIO_DELTAS: ReadonlySet<string> = new Set(['response.audio.delta', 'response.output_audio.delta']);
+const TEXT_DELTAS: ReadonlySet<string> = new Set([
+  'response.audio_transcript.delta',
+  'response.output_audio_transcript.delta',
+  'response.text.delta',
+  'response.output_text.delta',
+]);
+
+/**
+ * A delta's checked envelope, cut at the string values that change from one delta of a part to the next:
+ * `fixed[0]`, slot 0, `fixed[1]`, slot 1, … `fixed[n]`. The slots are `delta` and, when present, `event_id` and
+ * GA's `obfuscation` (random padding on transcript deltas, ../shared/protocol/README.md §7); `fixed[i > 0]` starts
+ * with the quote that ends slot i - 1.
+ */
+interface Template {
+  readonly fixed: readonly Uint8Array[];
+  readonly slots: readonly string[];
+  /** The decoded event (own copy, primitive values only); each copy gets its own slot values. */
+  readonly event: Readonly<Record<string, unknown>>;
+  readonly audio: boolean;
+}
+
+/** The string fields besides `delta` whose values change from one delta to the next. */
+const VARYING = ['event_id', 'obfuscation'] as const;
+
+/** At most this many envelopes are remembered per connection (there are six delta types, two or three at a time). */
+const TEMPLATES = 4;
+
+// -------------------------------------------------------------------------------------
+// decoders
+// -------------------------------------------------------------------------------------
+
+/**
+ * Decodes one server frame given as its UTF-8 bytes (what `ws` hands over for a text frame) or as a string.
+ * Same answers as {@link decodeServerEvent} on the text; audio deltas are decoded from the bytes (see the file's
+ * comment) and carry their audio for {@link decodedAudio}.
+ *
+ * @example
+ * ```ts
+ * import { decodeServerFrame } from 'rx-realtime';
+ * socket.on('message', (bytes: Buffer) => {
+ *   const result = decodeServerFrame(bytes, 'ga');
+ *   if (result._tag === 'Right') handle(result.right);
+ * });
+ * ```
+ */
+export function decodeServerFrame(
+  frame: Uint8Array | string,
+  dialect?: Dialect,
+): E.Either<DecodeFailure, ServerEvent> {
+  return decodeWith(frame, dialect, undefined, undefined);
+}
+
+/**
+ * A decoder for the frames of one connection: {@link decodeServerFrame} that also remembers the envelope of the
+ * last delta of each type, so that the next deltas of the same part (same bytes but for `event_id` and `delta`)
+ * are copies of it with their own two strings. It holds at most four envelopes of a few hundred bytes.
+ *
+ * @example
+ * ```ts
+ * import { frameDecoder } from 'rx-realtime';
+ * const decode = frameDecoder('ga');
+ * socket.on('message', (bytes: Buffer) => handle(decode(bytes)));
+ * ```
+ */
+export function frameDecoder(dialect?: Dialect): FrameDecoder {
+  return tracedFrameDecoder(dialect);
+}
+
+/** Which path decoded a frame: a remembered envelope, the envelope of this frame, or the full decoder. */
+export type FramePath = 'template' | 'envelope' | 'full';
+
+/** {@link frameDecoder} that reports the path each frame took (internal: the tests hold every path to account). */
+export function tracedFrameDecoder(dialect?: Dialect, trace?: (path: FramePath) => void): FrameDecoder {
+  const templates: Template[] = [];
+  return (frame) => decodeWith(frame, dialect, templates, trace);
+}
+
+/**
+ * The audio an audio delta carried, decoded at the edge by {@link decodeServerFrame} / {@link frameDecoder};
+ * `undefined` for any other value (an event made by hand, or decoded from a string).
+ */
+export const decodedAudio = (event: unknown): Uint8Array | undefined =>
+  (event as { [AUDIO]?: Uint8Array } | null)?.[AUDIO];
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+function decodeWith(
+  frame: Uint8Array | string,
+  dialect: Dialect | undefined,
+  templates: Template[] | undefined,
+  trace: ((path: FramePath) => void) | undefined,
+): E.Either<DecodeFailure, ServerEvent> {
+  if (typeof frame === 'string') {
+    trace?.('full');
+    return decodeServerEvent(frame, dialect);
+  }
+  // anything else is reported by the full path as what it is
+  if (!(frame instanceof Uint8Array)) return decodeServerEvent(frame as unknown as string, dialect);
+  if (typeof Buffer === 'undefined') return decodeServerEvent(new TextDecoder().decode(frame), dialect);
+  const bytes = Buffer.isBuffer(frame)
+    ? frame
+    : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+  if (dialect === undefined || dialect === 'preview' || dialect === 'ga') {
+    if (templates !== undefined)
+      for (let i = 0; i < templates.length; i++) {
+        const event = fromTemplate(bytes, templates[i]!);
+        if (event !== undefined) {
+          trace?.('template');
+          return E.right(event);
+        }
+      }
+    const event = partDelta(bytes, dialect, templates);
+    if (event !== undefined) {
+      trace?.('envelope');
+      return E.right(event);
+    }
+  }
+  trace?.('full');
+  return decodeServerEvent(bytes.toString('utf8'), dialect);
+}
+
+/**
+ * The envelope path, or `undefined` to take the full one. Why each check is enough:
+ * - the byte before `"delta":"` is `{` or `,` and nothing before it opens an object or array (`{`/`[` after the
+ *   first byte): so, once the rest parses, those bytes are a key of the top-level object, not text in a string
+ *   (a quote in a string is escaped, `\"`) nor a key of a nested object;
+ * - the value runs to the next `"`, and its bytes hold no escape or control byte (text deltas; UTF-8 is decoded
+ *   as the full path decodes the whole frame) or are standard base64 (audio deltas, checked by decoding them):
+ *   so it is a JSON string whose value is those bytes;
+ * - the frame with that value emptied parses, its `delta` is `''` (the field we emptied, not a later duplicate
+ *   key) and it passes the codec's check: the full path accepts the frame with the same fields.
+ */
+function partDelta(frame: Buffer, dialect: Dialect | undefined, templates: Template[] | undefined) {
+  const key = frame.indexOf(DELTA_KEY);
+  if (key <= 0) return undefined;
+  const before = frame[key - 1];
+  if (before !== 0x2c && before !== 0x7b) return undefined; // , {
+  const start = key + DELTA_KEY.length;
+  const end = frame.indexOf(0x22, start); // "
+  if (end < 0) return undefined;
+  const head = frame.toString('utf8', 0, start);
+  if (head.charCodeAt(0) !== 0x7b || head.indexOf('{', 1) !== -1 || head.indexOf('[') !== -1)
+    return undefined;
+  const tail = frame.toString('utf8', end);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(head + tail);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const event = parsed as Record<string, unknown>;
+  const type = event['type'];
+  if (event['delta'] !== '' || typeof type !== 'string' || !isServerPartDelta(event, type, dialect))
+    return undefined;
+  const audio = AUDIO_DELTAS.has(type);
+  if (!audio && !TEXT_DELTAS.has(type)) return undefined;
+  const value = audio ? base64Slice(frame, start, end) : textSlice(frame, start, end);
+  if (value === undefined) return undefined;
+  if (templates !== undefined) remember(templates, frame, start, end, head, tail, event, audio);
+  return withValues(event, value);
+}
+
+/**
+ * The event of a frame whose bytes are `template`'s but for its slot values, or `undefined`. The template's fixed
+ * bytes hold no escape, so every quote in them opens or closes a string, and equal bytes are equal JSON; a new
+ * `event_id` or `obfuscation` must be printable ASCII without a quote or escape (the same JSON string as its
+ * bytes), a new `delta` passes the envelope path's own check.
+ */
+function fromTemplate(frame: Buffer, t: Template): ServerEvent | undefined {
+  const { fixed, slots } = t;
+  let at = 0;
+  let id: string | undefined;
+  let obfuscation: string | undefined;
+  let delta: { text: string; bytes?: Uint8Array } | undefined;
+  for (let i = 0; ; i++) {
+    const part = fixed[i]!;
+    if (!same(frame, at, part, 0, part.length)) return undefined;
+    at += part.length;
+    if (i === slots.length) break;
+    if (slots[i] === 'delta') {
+      const end = frame.indexOf(0x22, at);
+      if (end < 0) return undefined;
+      delta = t.audio ? base64Slice(frame, at, end) : textSlice(frame, at, end);
+      if (delta === undefined) return undefined;
+      at = end;
+    } else {
+      // printable ASCII up to the closing quote (found by the same loop)
+      let end = at;
+      for (; end < frame.length; end++) {
+        const c = frame[end]!;
+        if (c === 0x22) break;
+        if (c < 0x20 || c > 0x7e || c === 0x5c) return undefined;
+      }
+      if (end === frame.length) return undefined;
+      const text = frame.toString('latin1', at, end);
+      if (slots[i] === 'event_id') id = text;
+      else obfuscation = text;
+      at = end;
+    }
+  }
+  if (at !== frame.length || delta === undefined) return undefined;
+  const event: Record<string, unknown> = { ...t.event };
+  if (id !== undefined) event['event_id'] = id;
+  if (obfuscation !== undefined) event['obfuscation'] = obfuscation;
+  return withValues(event, delta);
+}
+
+/** Keeps a template of a decoded delta when its envelope is plain (see {@link fromTemplate}). */
+function remember(
+  templates: Template[],
+  frame: Buffer,
+  start: number,
+  end: number,
+  head: string,
+  tail: string,
+  event: Record<string, unknown>,
+  audio: boolean,
+): void {
+  if (head.indexOf('\\') !== -1 || tail.indexOf('\\') !== -1 || tail.indexOf('"delta"') !== -1) return;
+  for (const key in event) {
+    const v = event[key];
+    if (typeof v === 'object' && v !== null) return; // copies must not share a nested value
+  }
+  // byte spans of the slot values; ASCII keys are found at the same places in the bytes as in the text
+  const spans: [number, number, string][] = [[start, end, 'delta']];
+  for (const key of VARYING) {
+    const value = event[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') return;
+    const quoted = `"${key}"`;
+    const inHead = head.indexOf(quoted);
+    const inTail = tail.indexOf(quoted);
+    // one key, spelled `"key":"` after `{` or `,`: the top-level key (no escapes, no nested values)
+    if ((inHead === -1) === (inTail === -1)) return;
+    const text = inHead !== -1 ? head : tail;
+    const at = inHead !== -1 ? inHead : inTail;
+    if (text.indexOf(quoted, at + 1) !== -1 || text.charCodeAt(at + quoted.length) !== 0x3a) return;
+    if (text.charCodeAt(at + quoted.length + 1) !== 0x22) return;
+    const before = text.charCodeAt(at - 1);
+    if (before !== 0x2c && before !== 0x7b) return;
+    const keyAt = frame.indexOf(`${quoted}:"`, inHead !== -1 ? 0 : end, 'latin1');
+    const valueStart = keyAt + quoted.length + 2;
+    const valueEnd = frame.indexOf(0x22, valueStart);
+    if (keyAt < 0 || valueEnd < 0) return;
+    spans.push([valueStart, valueEnd, key]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  const fixed: Uint8Array[] = [];
+  let at = 0;
+  for (const [from, to] of spans) {
+    fixed.push(Uint8Array.prototype.slice.call(frame, at, from));
+    at = to;
+  }
+  fixed.push(Uint8Array.prototype.slice.call(frame, at));
+  const template: Template = { fixed, slots: spans.map((s) => s[2]), event: { ...event }, audio };
+  const same = templates.findIndex((t) => t.event['type'] === event['type']);
+  if (same !== -1) templates[same] = template;
+  else if (templates.length < TEMPLATES) templates.push(template);
+  else templates[0] = template;
+}
+
+function withValues(
+  event: Record<string, unknown>,
+  value: { text: string; bytes?: Uint8Array },
+): ServerEvent {
+  event['delta'] = value.text;
+  if (value.bytes !== undefined) Object.defineProperty(event, AUDIO, { value: value.bytes });
+  return event as ServerEvent;
+}
+
+const same = (a: Uint8Array, from: number, b: Uint8Array, at: number, length: number): boolean => {
+  for (let i = 0; i < length; i++) if (a[from + i] !== b[at + i]) return false;
+  return true;
+};
+
+/** The text of `frame[start, end)` when it holds no escape or control byte (else the full path decides). */
+function textSlice(frame: Buffer, start: number, end: number): { text: string } | undefined {
+  let high = 0;
+  for (let i = start; i < end; i++) {
+    const c = frame[i]!;
+    if (c < 0x20 || c === 0x5c) return undefined;
+    high |= c;
+  }
+  return { text: frame.toString(high < 0x80 ? 'latin1' : 'utf8', start, end) };
+}
+
+/** Decoded audio is written into shared slabs of this size (as `Buffer`'s own pool does at 8 KiB). */
+const SLAB_BYTES = 64 * 1024;
+const slab: { buffer: Buffer | undefined; used: number } = { buffer: undefined, used: 0 };
+
+/**
+ * The base64 text of `frame[start, end)` and its bytes, or `undefined` when it is not standard base64 (padding
+ * optional). `Buffer`'s decoder skips characters outside the alphabet and takes the URL-safe `-` `_`: a decoded
+ * length short of what the text implies, or a `-`/`_`, means it was not (as `base64ToBytes` checks).
+ */
+function base64Slice(
+  frame: Buffer,
+  start: number,
+  end: number,
+): { text: string; bytes: Uint8Array } | undefined {
+  const length = end - start;
+  if (length % 4 === 1) return undefined;
+  let data = end;
+  if (data > start && frame[data - 1] === 0x3d) data--; // =
+  if (data > start && frame[data - 1] === 0x3d) data--;
+  if (data !== end && length % 4 !== 0) return undefined;
+  const dash = frame.indexOf(0x2d, start); // -
+  if (dash !== -1 && dash < end) return undefined;
+  const underscore = frame.indexOf(0x5f, start); // _
+  if (underscore !== -1 && underscore < end) return undefined;
+  const expected = Math.floor(((data - start) * 3) / 4);
+  const text = frame.toString('latin1', start, end);
+  if (expected > SLAB_BYTES / 4) {
+    const bytes = Buffer.from(text, 'base64');
+    return bytes.length === expected ? { text, bytes: view(bytes, 0, expected) } : undefined;
+  }
+  if (slab.buffer === undefined || slab.buffer.length - slab.used < expected) {
+    slab.buffer = Buffer.allocUnsafe(SLAB_BYTES);
+    slab.used = 0;
+  }
+  const written = slab.buffer.write(text, slab.used, expected, 'base64');
+  if (written !== expected) return undefined;
+  const bytes = view(slab.buffer, slab.used, expected);
+  // the next view starts 8-byte aligned, so that an Int16Array or Float32Array over a delta needs no copy
+  slab.used += (expected + 7) & ~7;
+  return { text, bytes };
+}
+
+const view = (buffer: Buffer, offset: number, length: number) =>
+  new Uint8Array(buffer.buffer, buffer.byteOffset + offset, length);

@@ -1,0 +1,348 @@
+// decodeServerFrame / frameDecoder: decoding a frame's bytes gives the answer decodeServerEvent gives on its text,
+// whatever the bytes, on every path (a remembered envelope, this frame's envelope, the full decoder); and the
+// audio decoded at the edge is the delta's base64 decoded.
+import { describe, expect, it } from 'vitest';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import {
+  decodeServerEvent,
+  decodeServerFrame,
+  decodedAudio,
+  frameDecoder,
+  type Dialect,
+  type ServerMessage,
+} from '../../src/protocol';
+import { tracedFrameDecoder, type FramePath } from '../../src/protocol/frame';
+import { audioDeltas } from '../../src/operators';
+import { BETA_SESSION, GA_SESSION, outcome, serverCorpus, sessionLines } from './corpus';
+
+/** mulberry32, as in fuzz.test.ts: every failure reproduces from its seed. */
+function rng(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const audioType = (d: Dialect) => (d === 'ga' ? 'response.output_audio.delta' : 'response.audio.delta');
+const transcriptType = (d: Dialect) =>
+  d === 'ga' ? 'response.output_audio_transcript.delta' : 'response.audio_transcript.delta';
+
+/** A part's deltas as the service sends them (§6, §7; GA transcript deltas carry `obfuscation` after `delta`). */
+function partFrames(dialect: Dialect, n: number, count = 6, audioBytes = 480): string[] {
+  const ref = { response_id: `resp_C${n}x`, item_id: `item_C${n}y`, output_index: 0, content_index: 0 };
+  const frames: string[] = [];
+  for (let k = 0; k < count; k++) {
+    const pcm = Buffer.from(Array.from({ length: audioBytes + (k % 3) }, (_, i) => (i * 7 + k * 13 + n) & 0xff));
+    frames.push(
+      JSON.stringify({
+        type: transcriptType(dialect),
+        event_id: `event_T${n}_${k}`,
+        ...ref,
+        delta: k % 2 ? ' wörd' : ' word',
+        ...(dialect === 'ga' ? { obfuscation: `obf${k * 31}` } : {}),
+      }),
+      JSON.stringify({
+        type: audioType(dialect),
+        event_id: `event_A${n}_${k}${'z'.repeat(k)}`,
+        ...ref,
+        delta: pcm.toString('base64'),
+      }),
+    );
+  }
+  return frames;
+}
+
+/** decodeServerEvent's answer on the text, as a string that also pins key order and the failure's message. */
+const reference = (bytes: Buffer, dialect: Dialect | undefined) => {
+  const result = decodeServerEvent(bytes.toString('utf8'), dialect);
+  return result._tag === 'Right' ? `Right ${JSON.stringify(result.right)}` : outcome(result);
+};
+const answer = (result: ReturnType<typeof decodeServerFrame>) =>
+  result._tag === 'Right' ? `Right ${JSON.stringify(result.right)}` : outcome(result);
+
+/** Checks one frame on both entry points; returns the path the persistent decoder took. */
+function check(
+  bytes: Buffer,
+  dialect: Dialect | undefined,
+  decoder: (frame: Uint8Array) => ReturnType<typeof decodeServerFrame>,
+  paths: FramePath[],
+): FramePath {
+  const want = reference(bytes, dialect);
+  for (const result of [decodeServerFrame(bytes, dialect), decoder(bytes)]) {
+    expect(answer(result)).toBe(want);
+    if (result._tag === 'Right') {
+      const audio = decodedAudio(result.right);
+      const delta = (result.right as { delta?: unknown }).delta;
+      // decoded audio, when there is some, is exactly the delta's base64 decoded
+      if (audio !== undefined)
+        expect(Buffer.from(audio).equals(Buffer.from(delta as string, 'base64'))).toBe(true);
+    }
+  }
+  return paths.at(-1)!;
+}
+
+const DIALECTS = ['preview', 'ga'] as const;
+
+describe('decodeServerFrame and frameDecoder', () => {
+  it('answer as decodeServerEvent does on every frame of the corpus and of both recorded sessions', () => {
+    const paths: FramePath[] = [];
+    for (const dialect of [...DIALECTS, undefined]) {
+      const decode = tracedFrameDecoder(dialect, (p) => paths.push(p));
+      const frames = [
+        ...serverCorpus.map((e) => JSON.stringify(e.payload)),
+        ...sessionLines(BETA_SESSION),
+        ...sessionLines(GA_SESSION),
+      ];
+      for (const frame of frames) check(Buffer.from(frame), dialect, decode, paths);
+    }
+    // the corpus's deltas go the fast ways, the rest the full one
+    const count = (path: FramePath) => paths.filter((p) => p === path).length;
+    expect(count('envelope')).toBeGreaterThan(15);
+    expect(count('template')).toBeGreaterThan(80);
+    expect(count('full')).toBeGreaterThan(400);
+  });
+
+  it('decodes the deltas of a part from their bytes, then from the remembered envelopes, in both dialects', () => {
+    for (const dialect of DIALECTS) {
+      const paths: FramePath[] = [];
+      const decode = tracedFrameDecoder(dialect, (p) => paths.push(p));
+      const frames = partFrames(dialect, 1, 8).map((f) => Buffer.from(f));
+      for (const bytes of frames) check(bytes, dialect, decode, paths);
+      // the first transcript and audio deltas make the envelopes; the 14 others are copies of them
+      expect(paths).toEqual([
+        'envelope',
+        'envelope',
+        ...Array.from({ length: 14 }, (): FramePath => 'template'),
+      ]);
+      const audio = frames.filter((_, i) => i % 2 === 1).map((f) => decode(f));
+      for (const r of audio) expect(r._tag === 'Right' && decodedAudio(r.right)).toBeInstanceOf(Uint8Array);
+    }
+  });
+
+  it('gives each event its own fields: a copy of an envelope shares nothing with the first event or the next', () => {
+    const decode = frameDecoder('ga');
+    const [first, second] = partFrames('ga', 2, 2)
+      .filter((_, i) => i % 2 === 1)
+      .map((f) => decode(Buffer.from(f)));
+    if (first?._tag !== 'Right' || second?._tag !== 'Right') throw new Error('expected events');
+    (first.right as Record<string, unknown>)['item_id'] = 'changed by the user';
+    const third = decode(Buffer.from(partFrames('ga', 2, 3)[5]!));
+    expect(third._tag === 'Right' && (third.right as { item_id: string }).item_id).toBe('item_C2y');
+    expect(second.right).not.toBe(first.right);
+    expect(Object.keys(second.right)).toEqual(Object.keys(JSON.parse(partFrames('ga', 2, 2)[3]!)));
+  });
+
+  it('never shares a nested value between two events: a delta with one is decoded in full each time', () => {
+    const decode = frameDecoder('preview');
+    const frame = (id: string) =>
+      Buffer.from(
+        `{"type":"response.audio.delta","event_id":"${id}","response_id":"r","item_id":"i","output_index":0,` +
+          `"content_index":0,"delta":"QUFB","extra":{"a":[1]}}`,
+      );
+    const [a, b] = [decode(frame('e1')), decode(frame('e2'))];
+    if (a._tag !== 'Right' || b._tag !== 'Right') throw new Error('expected events');
+    const extra = (e: unknown) => (e as { extra: { a: number[] } }).extra;
+    expect(extra(b.right)).toEqual({ a: [1] });
+    expect(extra(b.right)).not.toBe(extra(a.right));
+    expect(extra(b.right).a).not.toBe(extra(a.right).a);
+  });
+
+  it('keeps the decoded audio out of the event’s fields: JSON, keys and toEqual see what JSON.parse made', () => {
+    const frame = partFrames('preview', 3, 1)[1]!;
+    const result = frameDecoder('preview')(Buffer.from(frame));
+    if (result._tag !== 'Right') throw new Error(result.left.message);
+    expect(result.right).toEqual(JSON.parse(frame));
+    expect(Object.keys(result.right)).toEqual(Object.keys(JSON.parse(frame)));
+    expect(JSON.stringify(result.right)).toBe(frame);
+    expect(decodedAudio(result.right)?.byteLength).toBe(480);
+  });
+
+  it('gives every delta its own audio: the views into the shared slab never overlap', () => {
+    const decode = frameDecoder('preview');
+    const frames = Array.from({ length: 40 }, (_, n) => partFrames('preview', n, 3, 4800 + n)).flat();
+    const kept = frames.map((f) => [f, decode(Buffer.from(f))] as const);
+    for (const [frame, result] of kept) {
+      if (result._tag !== 'Right') throw new Error(result.left.message);
+      const audio = decodedAudio(result.right);
+      if (frame.includes('audio.delta"')) {
+        expect(Buffer.from(audio!).equals(Buffer.from(JSON.parse(frame).delta, 'base64'))).toBe(true);
+        expect(audio!.byteOffset % 8).toBe(0);
+      } else expect(audio).toBeUndefined();
+    }
+  });
+
+  it('takes the full path, with the full path’s answer, for each thing the fast paths do not read', () => {
+    const delta = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37 + 255) & 255)).toString('base64');
+    expect(delta).toMatch(/^[^/]*\/.*\+/); // 400 characters, with a slash and a plus
+    const base = `"response_id":"r","item_id":"i","output_index":0,"content_index":0`;
+    const audio = (fields: string) => `{"type":"response.audio.delta","event_id":"e",${fields}}`;
+    const cases: [string, string][] = [
+      ['an escaped slash in the base64', audio(`${base},"delta":"${delta.replace(/\//g, '\\/')}/w=="`)],
+      ['URL-safe base64', audio(`${base},"delta":"${delta.slice(0, -4)}-_8A"`)],
+      ['a space in the base64', audio(`${base},"delta":"${delta.slice(0, 8)} ${delta.slice(9)}"`)],
+      ['padding in the middle', audio(`${base},"delta":"AA==${delta}"`)],
+      ['a length no base64 has', audio(`${base},"delta":"${delta}A"`)],
+      ['whitespace around the key', audio(`${base}, "delta" : "${delta}"`)],
+      ['a delta key in a nested object first', audio(`"x":{"delta":"QUFB"},${base},"delta":"${delta}"`)],
+      ['a later duplicate delta key', audio(`${base},"delta":"${delta}","delta":"QUFB"`)],
+      ['an escaped quote before the key', audio(`"a\\"delta":"QUFB",${base},"delta":""`)],
+      ['a delta that is not a string', audio(`${base},"delta":123`)],
+      ['a missing field', audio(`"response_id":"r","output_index":0,"content_index":0,"delta":"${delta}"`)],
+      ['an unterminated value', audio(`${base},"delta":"${delta}`)],
+      [
+        'a control character in a transcript',
+        `{"type":"response.audio_transcript.delta",${base},"delta":"a\tb"}`,
+      ],
+      [
+        'an escape in a transcript',
+        `{"type":"response.audio_transcript.delta",${base},"delta":"a\\nb\\u00e9"}`,
+      ],
+      ['a text delta on a GA connection', `{"type":"response.text.delta",${base},"delta":"hi"}`],
+      ['a delta of an unknown type', `{"type":"response.future.delta",${base},"delta":"${delta}"}`],
+      ['an array', `[${audio(`${base},"delta":"${delta}"`)}]`],
+    ];
+    for (const [why, text] of cases) {
+      const dialect = why.includes('GA') ? 'ga' : 'preview';
+      const paths: FramePath[] = [];
+      const decode = tracedFrameDecoder(dialect, (p) => paths.push(p));
+      // after a plain delta of the same part, so that a remembered envelope is there to be refused
+      decode(Buffer.from(audio(`${base},"delta":"${delta}"`)));
+      expect(check(Buffer.from(text), dialect, decode, paths), why).toBe('full');
+    }
+  });
+
+  it('decodes UTF-8 in a transcript as the text path does, invalid bytes included (U+FFFD)', () => {
+    const paths: FramePath[] = [];
+    const decode = tracedFrameDecoder('preview', (p) => paths.push(p));
+    const head = '{"type":"response.audio_transcript.delta","event_id":"e","response_id":"r","item_id":"i",';
+    const frames = [
+      Buffer.from(`${head}"output_index":0,"content_index":0,"delta":"Grüße, 世界 🎧"}`),
+      Buffer.concat([
+        Buffer.from(`${head}"output_index":0,"content_index":0,"delta":"a`),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('"}'),
+      ]),
+      Buffer.concat([
+        Buffer.from(`${head}"output_index":0,"content_index":0,"x":"`),
+        Buffer.from([0xff]),
+        Buffer.from('","delta":"b"}'),
+      ]),
+    ];
+    for (const bytes of frames) check(bytes, 'preview', decode, paths);
+    expect(paths).toEqual(['envelope', 'template', 'envelope']);
+  });
+
+  it('never copies an envelope onto a frame whose other fields changed', () => {
+    const decode = frameDecoder('preview');
+    const frame = (fields: Record<string, unknown>) =>
+      Buffer.from(
+        JSON.stringify({
+          type: 'response.audio.delta',
+          event_id: 'event_1',
+          response_id: 'resp_1',
+          item_id: 'item_1',
+          output_index: 0,
+          content_index: 0,
+          delta: 'QUFBQUFB',
+          ...fields,
+        }),
+      );
+    const changes: Record<string, unknown>[] = [
+      {},
+      { response_id: 'resp_2' },
+      { item_id: 'item_9' },
+      { output_index: 1 },
+      { content_index: 3 },
+      { event_id: 'event_ü' },
+      { event_id: null },
+      { extra: true },
+      { delta: '' },
+      { type: 'response.output_audio.delta' },
+      { content_index: 0.5 },
+    ];
+    for (const fields of changes) check(frame(fields), 'preview', decode, ['full']);
+    for (const fields of changes) check(frame(fields), undefined, frameDecoder(), ['full']);
+  });
+
+  it('answers as decodeServerEvent does on 20 000 byte-level mutations of real deltas, on every path', () => {
+    const random = rng(20261124);
+    const INTERESTING = [
+      0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x2c, 0x3a, 0x20, 0x2d, 0x5f, 0x3d, 0x2f, 0x2b, 0x00, 0x1f, 0x7f, 0x80,
+      0xc3, 0xff, 0x41, 0x75, 0x30,
+    ];
+    const counts: Record<FramePath, number> = { template: 0, envelope: 0, full: 0 };
+    for (const dialect of DIALECTS) {
+      const paths: FramePath[] = [];
+      const decode = tracedFrameDecoder(dialect, (p) => paths.push(p));
+      const frames = [0, 1, 2].flatMap((n) => partFrames(dialect, n, 3, 60 + n));
+      for (let i = 0; i < 10_000; i++) {
+        const source = Buffer.from(frames[i % frames.length]!);
+        let bytes = source;
+        if (random() < 0.7) {
+          // near the structure more often than not: the keys, the ids, the ends of the delta
+          const marks = ['"event_id":"', '"delta":"', '"obfuscation"', '"content_index":', '"}'].map((m) =>
+            source.indexOf(m),
+          );
+          const mark = marks[Math.floor(random() * marks.length)]!;
+          const at = Math.max(
+            0,
+            Math.min(source.length - 1, (mark < 0 ? 0 : mark) + Math.floor(random() * 24) - 4),
+          );
+          const byte = INTERESTING[Math.floor(random() * INTERESTING.length)]!;
+          const r = random();
+          bytes =
+            r < 0.4
+              ? Buffer.concat([source.subarray(0, at), Buffer.from([byte]), source.subarray(at + 1)])
+              : r < 0.7
+                ? Buffer.concat([source.subarray(0, at), Buffer.from([byte]), source.subarray(at)])
+                : r < 0.9
+                  ? Buffer.concat([source.subarray(0, at), source.subarray(at + 1)])
+                  : source.subarray(0, at);
+        }
+        counts[check(bytes, dialect, decode, paths)]++;
+      }
+    }
+    // every path was taken often, so each comparison above could have failed
+    expect(counts.template).toBeGreaterThan(1800);
+    expect(counts.envelope).toBeGreaterThan(4000);
+    expect(counts.full).toBeGreaterThan(8000);
+  });
+
+  it('takes a string, a Uint8Array that is not a Buffer, and reports a non-frame as the full path does', () => {
+    const frame = partFrames('ga', 4, 1)[1]!;
+    const bytes = new Uint8Array(Buffer.from(frame));
+    expect(answer(decodeServerFrame(bytes, 'ga'))).toBe(reference(Buffer.from(frame), 'ga'));
+    expect(answer(decodeServerFrame(frame, 'ga'))).toBe(reference(Buffer.from(frame), 'ga'));
+    expect(outcome(decodeServerFrame(42 as unknown as string, 'ga'))).toBe(
+      outcome(decodeServerEvent(42 as unknown as string, 'ga')),
+    );
+    expect(outcome(decodeServerFrame(Buffer.from(frame), 'beta' as Dialect))).toMatch(
+      /unknown dialect "beta"/,
+    );
+  });
+});
+
+describe('audioDeltas on decoded frames', () => {
+  it('hands over the audio decoded at the edge, and decodes the deltas of events made otherwise', async () => {
+    const frames = partFrames('preview', 5, 2);
+    const decode = frameDecoder('preview');
+    const events = frames.map((f) => {
+      const r = decode(Buffer.from(f));
+      if (r._tag !== 'Right') throw new Error(r.left.message);
+      return r.right;
+    });
+    const parsed = frames.map((f) => JSON.parse(f) as ServerMessage);
+    const [fromBytes, fromText] = await Promise.all([
+      lastValueFrom(from(events).pipe(audioDeltas(), toArray())),
+      lastValueFrom(from(parsed).pipe(audioDeltas(), toArray())),
+    ]);
+    expect(fromBytes[0]).toBe(decodedAudio(events[1]));
+    expect(fromBytes.map((b) => Buffer.from(b).toString('hex'))).toEqual(
+      fromText.map((b) => Buffer.from(b).toString('hex')),
+    );
+    expect(fromText[0]).not.toBe(fromBytes[0]);
+  });
+});
