@@ -3,7 +3,7 @@
  * open at an `added`/`created` event, receive the events routed to their key, complete at their `done`, and
  * error (never hang) when the source ends first. Internal: the public operators configure it.
  */
-import { Observable, Subject, type OperatorFunction } from 'rxjs';
+import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
 import type { ServerMessage } from '../protocol';
 import { IncompleteStreamError } from './errors';
 
@@ -31,48 +31,58 @@ export function splitGroups<G>(makeSpec: () => GroupSpec<G>): OperatorFunction<S
   return (source) =>
     new Observable<G>((subscriber) => {
       const spec = makeSpec();
-      // Per-subscription state (STYLE: never at module level). Each map holds only open groups.
-      const open = new Map<string, Subject<ServerMessage>>();
+      // Per-subscription state (STYLE: never at module level). The map holds only open groups.
+      const open = new Map<string, Group>();
       const closed: string[] = [];
+      // The group of the last routed event: consecutive events of one part or response (nearly all of them)
+      // skip the map.
+      let lastKey: string | undefined;
+      let last: Group | undefined;
+      const start = (key: string, event: ServerMessage): Group => {
+        const group = hotGroup();
+        open.set(key, group);
+        subscriber.next(spec.make(key, group.stream, event));
+        return group;
+      };
       const endAll = (reason: string, cause?: unknown) => {
         const groups = [...open];
         open.clear();
-        for (const [key, subject] of groups) {
+        lastKey = last = undefined;
+        for (const [key, group] of groups) {
           spec.forget?.(key);
-          subject.error(new IncompleteStreamError(spec.kind, key, reason, { cause }));
+          group.error(new IncompleteStreamError(spec.kind, key, reason, { cause }));
         }
       };
       const subscription = source.subscribe({
         next(event) {
           spec.observe?.(event);
+          let group: Group | undefined;
           let key = spec.opens(event);
           if (key !== undefined && !open.has(key)) {
-            const subject = new Subject<ServerMessage>();
-            open.set(key, subject);
-            subscriber.next(spec.make(key, subject.asObservable(), event));
+            group = start(key, event);
           } else {
             key = spec.keyOf(event);
             if (key === undefined) return;
-            if (!open.has(key)) {
+            group = key === lastKey ? last : open.get(key);
+            if (group === undefined) {
               // An event for a group whose opening event we never saw (the stream started mid-response):
               // open it here so nothing is lost, unless the group already finished (a straggler, dropped).
               // Only response-scoped events (those with a response_id) open a group this way: user-item events
               // such as input transcription deltas carry item_id and content_index too, and never have a done.
               if (closed.includes(key) || field(event, 'response_id') === undefined) return;
-              const subject = new Subject<ServerMessage>();
-              open.set(key, subject);
-              subscriber.next(spec.make(key, subject.asObservable(), event));
+              group = start(key, event);
             }
           }
-          const subject = open.get(key);
-          if (!subject) return;
-          subject.next(event);
+          lastKey = key;
+          last = group;
+          group.next(event);
           if (spec.closes(event)) {
             open.delete(key);
+            lastKey = last = undefined;
             spec.forget?.(key);
             closed.push(key);
             if (closed.length > RECENTLY_CLOSED) closed.shift();
-            subject.complete();
+            group.complete();
           }
         },
         error(err) {
@@ -89,6 +99,52 @@ export function splitGroups<G>(makeSpec: () => GroupSpec<G>): OperatorFunction<S
         endAll('unsubscribed');
       };
     });
+}
+
+/** An open group: its public stream and the calls that feed it. */
+interface Group {
+  readonly stream: Observable<ServerMessage>;
+  next(event: ServerMessage): void;
+  complete(): void;
+  error(err: unknown): void;
+}
+
+/**
+ * A group's stream: hot, like `subject.asObservable()` (a subscriber sees the events from its subscription on;
+ * one that comes after the end gets the end), but a plain array of subscribers, replaced on every change, so
+ * that an event costs a loop instead of a Subject's error context and snapshot. Re-entrancy is the Subject's:
+ * a subscriber that leaves during an event is closed, so the snapshot being walked skips it.
+ */
+function hotGroup(): Group {
+  let subscribers: Subscriber<ServerMessage>[] = [];
+  let ended: { readonly error: unknown } | null | undefined; // undefined: open; null: completed
+  const stream = new Observable<ServerMessage>((subscriber) => {
+    if (ended === null) return subscriber.complete();
+    if (ended !== undefined) return subscriber.error(ended.error);
+    subscribers = [...subscribers, subscriber];
+    return () => {
+      subscribers = subscribers.filter((s) => s !== subscriber);
+    };
+  });
+  const end = (how: { readonly error: unknown } | null) => {
+    if (ended !== undefined) return;
+    ended = how;
+    const list = subscribers;
+    subscribers = [];
+    for (const s of list) {
+      if (how === null) s.complete();
+      else s.error(how.error);
+    }
+  };
+  return {
+    stream,
+    next(event) {
+      const list = subscribers;
+      for (let i = 0; i < list.length; i++) list[i]!.next(event);
+    },
+    complete: () => end(null),
+    error: (error) => end({ error }),
+  };
 }
 
 /** Reads a string field of an event without trusting its shape (decode failures and unknown events pass here). */

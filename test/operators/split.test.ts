@@ -1,4 +1,4 @@
-import { mergeMap, map, toArray } from 'rxjs';
+import { mergeMap, map, toArray, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { legend } from '../../marbles/legend';
 import {
@@ -62,6 +62,36 @@ describe.each(DIALECTS)('splitResponses (%s)', (dialect) => {
       const s = cold('            C-#', L, err2);
       expectObservable(source.pipe(splitResponses())).toBe(expected, { r, s });
     });
+  });
+
+  it('gives hot inner streams: a late subscriber sees the events from then on, one after the end gets the end', async () => {
+    const { Subject } = await import('rxjs');
+    const source = new Subject<ServerMessage>();
+    const streams: Observable<ServerMessage>[] = [];
+    source.pipe(splitResponses()).subscribe({ next: (r) => streams.push(r), error: () => undefined });
+    const seen = (stream: Observable<ServerMessage>) => {
+      const out: string[] = [];
+      stream.subscribe({
+        next: (e) => out.push((e as { event_id: string }).event_id),
+        complete: () => out.push('|'),
+        error: (err: Error) => out.push(`# ${err.name}`),
+      });
+      return out;
+    };
+    const at = (letter: string) => L[letter]!;
+    const id = (letter: string) => (at(letter) as { event_id: string }).event_id;
+    source.next(at('c'));
+    source.next(at('a'));
+    const late = seen(streams[0]!);
+    const leaving = streams[0]!.subscribe();
+    source.next(at('t'));
+    leaving.unsubscribe();
+    source.next(at('d'));
+    expect(late).toEqual([id('t'), id('d'), '|']);
+    expect(seen(streams[0]!)).toEqual(['|']);
+    source.next(at('C'));
+    source.error(new Error('socket closed 1006'));
+    expect(seen(streams[1]!)).toEqual(['# IncompleteStreamError']);
   });
 
   it('errors the open responses and the outer stream when the source errors', () => {
