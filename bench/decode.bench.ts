@@ -53,7 +53,9 @@ export function responseFrames(dialect: Dialect, n = 0): string[] {
   ];
   for (let k = 0; k < DELTAS_PER_RESPONSE; k++) {
     const transcriptDelta = ga ? 'response.output_audio_transcript.delta' : 'response.audio_transcript.delta';
-    frames.push(ev(transcriptDelta, { ...ref, delta: 'word ' }, 10 + 2 * k));
+    // real GA transcript deltas add `obfuscation`, random padding after `delta` (§7, [rec-GA])
+    const obfuscation = ga ? { obfuscation: `Ob${((n * 7919 + k * 104729) % 1e9).toString(36)}xQ` } : {};
+    frames.push(ev(transcriptDelta, { ...ref, delta: 'word ', ...obfuscation }, 10 + 2 * k));
     frames.push(
       ev(ga ? 'response.output_audio.delta' : 'response.audio.delta', { ...ref, delta: audio }, 11 + 2 * k),
     );

@@ -32,14 +32,27 @@ interface Server {
 type Client = (server: Server, dialect: Dialect) => Promise<Result>;
 
 // the replay server sends RESPONSES responses (it reads BENCH_RESPONSES from the environment it inherits)
-const path = (dialect: Dialect) =>
+export const path = (dialect: Dialect) =>
   dialect === 'preview'
     ? '/openai/realtime?api-version=2025-04-01-preview&deployment=bench'
     : '/openai/v1/realtime?model=bench';
 
 export const RESPONSES = Number(process.env.BENCH_RESPONSES ?? 200);
 
-const raw: Client = ({ port, cert }, dialect) =>
+/** The ceiling: a client that receives the frames and reads nothing in them (ws + TLS only). */
+const framesOnly: Client = ({ port, cert }, dialect) =>
+  new Promise((resolve, reject) => {
+    const ws = new WebSocket(`wss://127.0.0.1:${port}${path(dialect)}`, {
+      perMessageDeflate: false,
+      ca: cert,
+    });
+    let frames = 0;
+    ws.on('message', () => frames++);
+    ws.on('close', () => resolve({ bytes: -1, transcript: frames }));
+    ws.on('error', reject);
+  });
+
+export const raw: Client = ({ port, cert }, dialect) =>
   new Promise((resolve, reject) => {
     const ws = new WebSocket(`wss://127.0.0.1:${port}${path(dialect)}`, {
       perMessageDeflate: false,
@@ -60,7 +73,7 @@ const raw: Client = ({ port, cert }, dialect) =>
     ws.on('error', reject);
   });
 
-const rx: Client = async ({ port, cert }, dialect) => {
+export const rx: Client = async ({ port, cert }, dialect) => {
   const out = { bytes: 0, transcript: 0 };
   const server$ = connect({
     url: `wss://127.0.0.1:${port}${path(dialect)}`,
@@ -111,7 +124,7 @@ const openai: Client = ({ port, cert }, dialect) =>
     rt.socket.on('close', () => resolve(out));
   });
 
-async function startServer(): Promise<Server & { child: ChildProcess }> {
+export async function startServer(): Promise<Server & { child: ChildProcess }> {
   const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
   const child = spawn(tsx, [fileURLToPath(new URL('./replay-server.ts', import.meta.url))], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -128,7 +141,7 @@ const stats = (xs: number[]) => {
   return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s.at(-1)! };
 };
 
-export async function benchPipelines(rounds = 5): Promise<PipelineRow[]> {
+export async function benchPipelines(rounds = 7): Promise<PipelineRow[]> {
   const { child, ...server } = await startServer();
   try {
     const rows: PipelineRow[] = [];
@@ -137,6 +150,7 @@ export async function benchPipelines(rounds = 5): Promise<PipelineRow[]> {
         ['raw ws + JSON.parse + Buffer.from', raw],
         ['rx-realtime pipeline', rx],
         [dialect === 'ga' ? 'openai@6 OpenAIRealtimeWS' : 'openai@6 beta OpenAIRealtimeWS', openai],
+        ['frames only, nothing parsed (the ceiling)', framesOnly],
       ];
       const measure = async (client: Client) => {
         const cpu0 = process.cpuUsage();
@@ -155,7 +169,11 @@ export async function benchPipelines(rounds = 5): Promise<PipelineRow[]> {
         const base = await measure(raw);
         for (const [name, client] of clients.slice(1)) {
           const m = await measure(client);
-          if (m.result.bytes !== base.result.bytes || m.result.transcript !== base.result.transcript) {
+          const checked = client !== framesOnly;
+          if (
+            checked &&
+            (m.result.bytes !== base.result.bytes || m.result.transcript !== base.result.transcript)
+          ) {
             throw new Error(
               `${name} saw ${JSON.stringify(m.result)}, the raw client ${JSON.stringify(base.result)}`,
             );
