@@ -3,7 +3,7 @@
 // events, 50 audio deltas of 100 ms each interleaved with 50 transcript deltas, the done events, response.done
 // with usage and rate_limits.updated. Ratios only: absolute numbers do not carry between runs.
 import { bytesToBase64 } from '../src/audio/base64';
-import { decodeServerEvent, type Dialect } from '../src/protocol';
+import { decodeServerEvent, frameDecoder, type Dialect } from '../src/protocol';
 import { compare, type Comparison } from './harness';
 
 /** 100 ms of 24 kHz mono PCM16: 2400 samples, 4800 bytes, 6400 base64 characters (§1 "Audio formats"). */
@@ -114,6 +114,33 @@ export async function benchDecode(): Promise<Comparison[]> {
       { unit: 'events', perCall: frames.length, rounds: 7 },
     ),
   );
+  // What a socket hands over is bytes: a connection's frameDecoder on them, against what a raw client does with
+  // them (UTF-8 text, JSON.parse, and the audio deltas' base64 decoded, as the decoder does at the edge).
+  for (const [label, dialect] of [
+    ['preview', 'preview'],
+    ['GA', 'ga'],
+  ] as const) {
+    const bytes = Array.from({ length: 20 }, (_, n) => responseFrames(dialect, n))
+      .flat()
+      .map((frame) => Buffer.from(frame));
+    const audio = dialect === 'ga' ? 'response.output_audio.delta' : 'response.audio.delta';
+    rows.push(
+      compare(
+        `frameDecoder on the bytes vs JSON.parse(text) + base64 of the audio (${label}; 20 responses)`,
+        () => {
+          const decode = frameDecoder(dialect);
+          for (const frame of bytes) sink = decode(frame);
+        },
+        () => {
+          for (const frame of bytes) {
+            const e = JSON.parse(frame.toString('utf8')) as { type: string; delta: string };
+            sink = e.type === audio ? Buffer.from(e.delta, 'base64') : e;
+          }
+        },
+        { unit: 'events', perCall: bytes.length, rounds: 7 },
+      ),
+    );
+  }
   if (sink === undefined) throw new Error('unreachable');
   return rows;
 }

@@ -7,8 +7,10 @@
 // - `responses=N`: how many responses (default: BENCH_RESPONSES from the environment, else 200);
 // - `pace=realtime`: each response takes the time its audio lasts (50 deltas of 100 ms, one delta every 100 ms
 //   with its transcript delta), instead of a burst as fast as the socket drains;
-// - `stamp=1`: every frame carries the send time in an extra field, `"sent_at": <ms since the epoch, µs
-//   resolution>` (decoders keep unknown fields), for the latency benchmark.
+// - `turn=MS`: in paced mode, the first response starts MS after `session.created` (a reply follows a user's turn;
+//   default 0);
+// - `stamp=1`: every frame carries its send time at the end of its `event_id`, `"event_id":"event_x@<ms since the
+//   epoch, µs resolution>"`, for the latency benchmark.
 //
 // A burst is written as pre-built WebSocket frames straight to the TLS socket, 1 MiB at a time, so that the
 // server is never what limits a client: RFC 6455 §5.2 framing (FIN + text opcode, no mask from a server) done
@@ -72,8 +74,17 @@ function burst(dialect: Dialect, responses: number): Buffer {
   return out;
 }
 
+/**
+ * The frame with its send time (ms since the epoch, µs resolution) appended to its `event_id`, `event_x@<time>`:
+ * the frame keeps the service's fields, and `event_id` is the field that changes with every event anyway.
+ */
 const stamped = (frame: string) =>
-  Buffer.from(`${frame.slice(0, -1)},"sent_at":${(performance.timeOrigin + performance.now()).toFixed(3)}}`);
+  Buffer.from(
+    frame.replace(
+      /"event_id":"([^"]*)"/,
+      (_, id: string) => `"event_id":"${id}@${(performance.timeOrigin + performance.now()).toFixed(3)}"`,
+    ),
+  );
 
 /** Writes `data` in 1 MiB chunks, waiting for 'drain' when the socket's buffer is full. */
 async function writeAll(socket: Duplex, data: Buffer): Promise<void> {
@@ -104,13 +115,15 @@ async function paced(
   responses: number,
   stamp: boolean,
   realtime: boolean,
+  turn: number,
 ): Promise<void> {
-  const start = performance.now();
   let audioSent = 0;
   const send = async (frame: string) => {
     if (!socket.write(textFrame(stamp ? stamped(frame) : Buffer.from(frame)))) await drained(socket);
   };
   await send(sessionCreated);
+  if (turn > 0) await new Promise((resolve) => setTimeout(resolve, turn));
+  const start = performance.now();
   for (let n = 0; n < responses && !socket.destroyed; n++) {
     for (const frame of responseFrames(dialect, n % 20)) {
       if (socket.destroyed) return;
@@ -139,7 +152,9 @@ https.on('upgrade', (req, socket) => {
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     return;
   }
-  const accept = createHash('sha1').update(key + GUID).digest('base64');
+  const accept = createHash('sha1')
+    .update(key + GUID)
+    .digest('base64');
   socket.write(
     `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
   );
@@ -157,7 +172,7 @@ https.on('upgrade', (req, socket) => {
   });
   const sent =
     realtime || stamp
-      ? paced(socket, dialect, responses, stamp, realtime)
+      ? paced(socket, dialect, responses, stamp, realtime, Number(url.searchParams.get('turn') ?? 0))
       : writeAll(socket, burst(dialect, responses));
   sent.then(
     () => {

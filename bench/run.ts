@@ -7,9 +7,12 @@ import { benchDecode } from './decode.bench';
 
 interface Row {
   readonly name: string;
-  readonly ratio: number;
+  /** A ratio (median, min–max of the rounds) … */
+  readonly ratio?: number;
   readonly min?: number;
   readonly max?: number;
+  /** … or a measured value, shown as it is (latency, memory). */
+  readonly value?: string;
   readonly details: string;
 }
 
@@ -17,6 +20,8 @@ interface Row {
 const OPTIONAL: readonly { file: string; exportName: string; target: string }[] = [
   { file: 'audio.bench.ts', exportName: 'benchUpload', target: '≥ 0.9×' },
   { file: 'pipeline.bench.ts', exportName: 'benchPipeline', target: 'in name' },
+  { file: 'latency.bench.ts', exportName: 'benchLatency', target: 'rx p99 ≤ raw p99 + 0.3 ms' },
+  { file: 'memory.bench.ts', exportName: 'benchMemory', target: 'heap ≤ +1 MB' },
 ];
 
 const version = (name: string): string => {
@@ -57,7 +62,10 @@ async function main(): Promise<void> {
       'absolute numbers do not carry between runs, ratios do\n',
   );
 
-  const rows: [Row, string][] = (await benchDecode()).map((row) => [row, '≥ 0.8×']);
+  const rows: [Row, string][] = (await benchDecode()).map((row) => [
+    row,
+    row.name.startsWith('decodeServerEvent') ? '≥ 0.8×' : '–',
+  ]);
   const notes: string[] = [];
   for (const { file, exportName, target } of OPTIONAL) {
     const result = await optional(file, exportName);
@@ -65,10 +73,13 @@ async function main(): Promise<void> {
     else rows.push(...result.map((row): [Row, string] => [row, target]));
   }
 
-  console.log('| benchmark | ratio (median) | min–max | target | notes |');
+  console.log('| benchmark | ratio (median) or value | min–max | target | notes |');
   console.log('|---|---|---|---|---|');
-  for (const [r, target] of rows)
-    console.log(`| ${r.name} | ${fmt(r.ratio)}× | ${fmt(r.min)}–${fmt(r.max)} | ${target} | ${r.details} |`);
+  for (const [r, target] of rows) {
+    const shown = r.value ?? `${fmt(r.ratio)}×`;
+    const range = r.value === undefined ? `${fmt(r.min)}–${fmt(r.max)}` : '';
+    console.log(`| ${r.name} | ${shown} | ${range} | ${target} | ${r.details} |`);
+  }
   for (const note of notes) console.log(`\n${note}`);
   console.log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
