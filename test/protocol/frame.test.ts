@@ -35,7 +35,9 @@ function partFrames(dialect: Dialect, n: number, count = 6, audioBytes = 480): s
   const ref = { response_id: `resp_C${n}x`, item_id: `item_C${n}y`, output_index: 0, content_index: 0 };
   const frames: string[] = [];
   for (let k = 0; k < count; k++) {
-    const pcm = Buffer.from(Array.from({ length: audioBytes + (k % 3) }, (_, i) => (i * 7 + k * 13 + n) & 0xff));
+    const pcm = Buffer.from(
+      Array.from({ length: audioBytes + (k % 3) }, (_, i) => (i * 7 + k * 13 + n) & 0xff),
+    );
     frames.push(
       JSON.stringify({
         type: transcriptType(dialect),
@@ -344,5 +346,15 @@ describe('audioDeltas on decoded frames', () => {
       fromText.map((b) => Buffer.from(b).toString('hex')),
     );
     expect(fromText[0]).not.toBe(fromBytes[0]);
+  });
+
+  it('decodes the delta of a copy: an event changed with a spread does not hand over the original audio', async () => {
+    const [, frame] = partFrames('ga', 6, 1);
+    const r = frameDecoder('ga')(Buffer.from(frame!));
+    if (r._tag !== 'Right') throw new Error(r.left.message);
+    const copy = { ...r.right, delta: 'AAEC' } as ServerMessage;
+    expect(decodedAudio(copy)).toBeUndefined();
+    const [bytes] = await lastValueFrom(from([copy]).pipe(audioDeltas(), toArray()));
+    expect([...bytes!]).toEqual([0, 1, 2]);
   });
 });
