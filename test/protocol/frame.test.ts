@@ -2,7 +2,7 @@
 // whatever the bytes, on every path (a remembered envelope, this frame's envelope, the full decoder); and the
 // audio decoded at the edge is the delta's base64 decoded.
 import { describe, expect, it } from 'vitest';
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { from, lastValueFrom, map, toArray } from 'rxjs';
 import {
   decodeServerEvent,
   decodeServerFrame,
@@ -73,9 +73,11 @@ function check(
   paths: FramePath[],
 ): FramePath {
   const want = reference(bytes, dialect);
-  for (const result of [decodeServerFrame(bytes, dialect), decoder(bytes)]) {
+  for (const decode of [(b: Buffer) => decodeServerFrame(b, dialect), decoder]) {
+    const result = decode(bytes);
     expect(answer(result)).toBe(want);
     if (result._tag === 'Right') {
+      // asked at once, as audioDeltas does down a synchronous pipeline
       const audio = decodedAudio(result.right);
       const delta = (result.right as { delta?: unknown }).delta;
       // decoded audio, when there is some, is exactly the delta's base64 decoded
@@ -119,8 +121,10 @@ describe('decodeServerFrame and frameDecoder', () => {
         'envelope',
         ...Array.from({ length: 14 }, (): FramePath => 'template'),
       ]);
-      const audio = frames.filter((_, i) => i % 2 === 1).map((f) => decode(f));
-      for (const r of audio) expect(r._tag === 'Right' && decodedAudio(r.right)).toBeInstanceOf(Uint8Array);
+      for (const f of frames.filter((_, i) => i % 2 === 1)) {
+        const r = decode(f);
+        expect(r._tag === 'Right' && decodedAudio(r.right)).toBeInstanceOf(Uint8Array);
+      }
     }
   });
 
@@ -165,10 +169,12 @@ describe('decodeServerFrame and frameDecoder', () => {
   it('gives every delta its own audio: the views into the shared slab never overlap', () => {
     const decode = frameDecoder('preview');
     const frames = Array.from({ length: 40 }, (_, n) => partFrames('preview', n, 3, 4800 + n)).flat();
-    const kept = frames.map((f) => [f, decode(Buffer.from(f))] as const);
-    for (const [frame, result] of kept) {
+    const kept = frames.map((f) => {
+      const result = decode(Buffer.from(f));
       if (result._tag !== 'Right') throw new Error(result.left.message);
-      const audio = decodedAudio(result.right);
+      return [f, decodedAudio(result.right)] as const;
+    });
+    for (const [frame, audio] of kept) {
       if (frame.includes('audio.delta"')) {
         expect(Buffer.from(audio!).equals(Buffer.from(JSON.parse(frame).delta, 'base64'))).toBe(true);
         expect(audio!.byteOffset % 8).toBe(0);
@@ -331,21 +337,50 @@ describe('audioDeltas on decoded frames', () => {
   it('hands over the audio decoded at the edge, and decodes the deltas of events made otherwise', async () => {
     const frames = partFrames('preview', 5, 2);
     const decode = frameDecoder('preview');
+    const atTheEdge: (Uint8Array | undefined)[] = [];
+    const decoded = (f: string) => {
+      const r = decode(Buffer.from(f));
+      if (r._tag !== 'Right') throw new Error(r.left.message);
+      atTheEdge.push(decodedAudio(r.right));
+      return r.right;
+    };
+    const parsed = frames.map((f) => JSON.parse(f) as ServerMessage);
+    const [fromBytes, fromText] = await Promise.all([
+      // one frame at a time down a synchronous pipeline, as connect() hands them over
+      lastValueFrom(from(frames).pipe(map(decoded), audioDeltas(), toArray())),
+      lastValueFrom(from(parsed).pipe(audioDeltas(), toArray())),
+    ]);
+    expect(fromBytes[0]).toBe(atTheEdge[1]);
+    expect(fromBytes[1]).toBe(atTheEdge[3]);
+    expect(fromBytes.map((b) => Buffer.from(b).toString('hex'))).toEqual(
+      fromText.map((b) => Buffer.from(b).toString('hex')),
+    );
+    expect(fromText[0]).not.toBe(fromBytes[0]);
+  });
+
+  it('decodes the deltas itself when events were held back: the edge keeps only the audio decoded last', async () => {
+    const frames = partFrames('ga', 7, 3);
+    const decode = frameDecoder('ga');
     const events = frames.map((f) => {
       const r = decode(Buffer.from(f));
       if (r._tag !== 'Right') throw new Error(r.left.message);
       return r.right;
     });
-    const parsed = frames.map((f) => JSON.parse(f) as ServerMessage);
-    const [fromBytes, fromText] = await Promise.all([
-      lastValueFrom(from(events).pipe(audioDeltas(), toArray())),
-      lastValueFrom(from(parsed).pipe(audioDeltas(), toArray())),
-    ]);
-    expect(fromBytes[0]).toBe(decodedAudio(events[1]));
-    expect(fromBytes.map((b) => Buffer.from(b).toString('hex'))).toEqual(
-      fromText.map((b) => Buffer.from(b).toString('hex')),
+    expect(decodedAudio(events[1])).toBeUndefined();
+    expect(decodedAudio(events[5])).toBeInstanceOf(Uint8Array);
+    const bytes = await lastValueFrom(from(events).pipe(audioDeltas(), toArray()));
+    expect(bytes.map((b) => Buffer.from(b).toString('base64'))).toEqual(
+      frames.filter((f) => f.includes('audio.delta"')).map((f) => JSON.parse(f).delta),
     );
-    expect(fromText[0]).not.toBe(fromBytes[0]);
+  });
+
+  it('does not hand over the audio of an event whose delta was changed in place', () => {
+    const decode = frameDecoder('ga');
+    const r = decode(Buffer.from(partFrames('ga', 8, 1)[1]!));
+    if (r._tag !== 'Right') throw new Error(r.left.message);
+    expect(decodedAudio(r.right)).toBeInstanceOf(Uint8Array);
+    (r.right as { delta: string }).delta = 'AAEC';
+    expect(decodedAudio(r.right)).toBeUndefined();
   });
 
   it('decodes the delta of a copy: an event changed with a spread does not hand over the original audio', async () => {
