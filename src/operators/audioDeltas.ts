@@ -25,6 +25,6 @@ import { deltasOf } from './deltas';
  * ```
  */
 export function audioDeltas(): OperatorFunction<ServerMessage, Uint8Array> {
-  // a delta decoded from the socket's bytes carries its audio already (decodeServerFrame); others are decoded here
+  // the delta connect() decoded last from the socket's bytes has its audio decoded already; others are decoded here
   return deltasOf('audioDelta', (e) => decodedAudio(e) ?? base64ToBytes(e.delta));
 }

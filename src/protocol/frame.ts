@@ -7,12 +7,13 @@
  * string and parsed character by character:
  *
  * - an audio delta's base64 is decoded straight from the frame's bytes, which also proves it is a plain JSON
- *   string (only base64 characters: no quote, escape, control or non-ASCII byte); the decoded bytes travel with
- *   the event, read by {@link decodedAudio} (`audioDeltas()` uses them instead of decoding `delta` again);
+ *   string (only base64 characters: no quote, escape, control or non-ASCII byte); the audio of the delta
+ *   decoded last is kept for {@link decodedAudio} (`audioDeltas()`, next down a synchronous pipeline, uses it
+ *   instead of decoding `delta` again);
  * - only the small rest of the frame (the envelope: type, ids, indices) goes through `JSON.parse` and the codec;
  * - a {@link frameDecoder} (one per connection) also remembers the envelope of the last delta of each type: the
- *   next one whose bytes are the same but for `event_id` and `delta` (the rest of a part's deltas) is a copy of
- *   that checked envelope with the two new strings, without parsing at all.
+ *   next one whose bytes are the same but for `event_id`, `delta` and `obfuscation` (the rest of a part's
+ *   deltas) is a copy of that checked envelope with the new strings, without parsing at all.
  *
  * Anything unexpected (another event, whitespace, an escape or a nested value in the envelope, base64 that is not
  * standard, a shape the codec refuses) takes the full path: `test/protocol/frame.test.ts` holds the paths to the
@@ -82,7 +83,7 @@ const TEMPLATES = 4;
 /**
  * Decodes one server frame given as its UTF-8 bytes (what `ws` hands over for a text frame) or as a string.
  * Same answers as {@link decodeServerEvent} on the text; audio deltas are decoded from the bytes (see the file's
- * comment) and carry their audio for {@link decodedAudio}.
+ * comment), and the audio of the one decoded last is there for {@link decodedAudio}.
  *
  * @example
  * ```ts
