@@ -1,20 +1,20 @@
 // Latency at 50 concurrent sessions in one process, at real-time pace: the replay server (its own process) sends
 // each session's audio deltas as the audio plays (one 100 ms delta every 100 ms, with its transcript delta) and
-// stamps each frame's event_id with its send time; the client records, at the user's handler of each audio chunk, now − send
-// time. Raw client and rx-realtime pipeline run in the same rounds, 50 sessions each, started alternately 1 ms apart.
+// stamps each frame's event_id with its send time; the client records, at the user's handler of each audio
+// chunk, now − send time. Raw client and rx-realtime pipeline run in the same rounds, 50 sessions each, started alternately 1 ms apart.
 // Both processes read the same clock (performance.timeOrigin + performance.now(), µs resolution).
-import { NEVER, ignoreElements, lastValueFrom, merge, mergeMap, share, tap } from 'rxjs';
 import WebSocket from 'ws';
-import { connect } from '../src/client';
-import { audioDeltas, splitContentParts, splitResponses, transcriptDeltas } from '../src/operators';
 import type { Dialect } from '../src/protocol';
-import { path, startServer } from './pipeline.bench';
+import { path, startServer, userPipeline } from './pipeline.bench';
 
 const SESSIONS = 50;
 const now = () => performance.timeOrigin + performance.now();
 // the reply starts 1 s after session.created, as it follows a user's turn: the 50 TLS handshakes of a round are
 // over by then, and what is measured is the audio's way through the client, not connection set-up
 const query = '&pace=realtime&stamp=1&responses=1&turn=1000';
+
+/** The send time the replay server appended to the event id (`event_x@<ms>`). */
+const sentAt = (eventId: unknown) => Number(String(eventId).slice(String(eventId).lastIndexOf('@') + 1));
 
 type Session = (port: number, cert: string, dialect: Dialect, record: (ms: number) => void) => Promise<void>;
 
@@ -36,37 +36,15 @@ const raw: Session = (port, cert, dialect, record) =>
   });
 
 const rx: Session = async (port, cert, dialect, record) => {
-  const server$ = connect({
-    url: `wss://127.0.0.1:${port}${path(dialect)}${query}`,
-    dialect,
-    ca: cert,
-    pingIntervalMs: 0,
-  })(NEVER).pipe(share());
   let sent = 0;
-  await lastValueFrom(
-    merge(
-      server$.pipe(
-        splitResponses(),
-        mergeMap((r) => r.pipe(splitContentParts())),
-        mergeMap((p) =>
-          p.pipe(
-            // the stamp of the event audioDeltas is about to turn into bytes (synchronous: the same event)
-            tap((e) => (sent = sentAt((e as { event_id?: unknown }).event_id))),
-            audioDeltas(),
-          ),
-        ),
-        tap((pcm) => {
-          if (pcm.byteLength > 0) record(now() - sent);
-        }),
-      ),
-      server$.pipe(transcriptDeltas()),
-    ).pipe(ignoreElements()),
-    { defaultValue: undefined },
-  );
+  await userPipeline({ port, cert }, dialect, query, {
+    // the stamp of the event audioDeltas is about to turn into bytes (synchronous: the same event)
+    partEvent: (e) => (sent = sentAt((e as { event_id?: unknown }).event_id)),
+    audio: (pcm) => {
+      if (pcm.byteLength > 0) record(now() - sent);
+    },
+  });
 };
-
-/** The send time the replay server appended to the event id (`event_x@<ms>`). */
-const sentAt = (eventId: unknown) => Number(String(eventId).slice(String(eventId).lastIndexOf('@') + 1));
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;

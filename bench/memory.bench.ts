@@ -5,11 +5,8 @@
 // lazily made module state are already there.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { NEVER, ignoreElements, lastValueFrom, merge, mergeMap, share, tap } from 'rxjs';
-import { connect } from '../src/client';
-import { audioDeltas, splitContentParts, splitResponses, transcriptDeltas } from '../src/operators';
 import type { Dialect } from '../src/protocol';
-import { path, startServer } from './pipeline.bench';
+import { startServer, userPipeline, type Server } from './pipeline.bench';
 
 const HOUR_RESPONSES = 720; // 720 × 50 deltas × 100 ms = 3600 s
 const MiB = 2 ** 20;
@@ -20,40 +17,18 @@ function exposeGc(): () => void {
 }
 
 async function session(
-  port: number,
-  cert: string,
+  server: Server,
   dialect: Dialect,
   responses: number,
   onResponse: (n: number) => void,
 ): Promise<{ bytes: number; transcript: number }> {
   const out = { bytes: 0, transcript: 0 };
   let done = 0;
-  const server$ = connect({
-    url: `wss://127.0.0.1:${port}${path(dialect)}&responses=${responses}`,
-    dialect,
-    ca: cert,
-    pingIntervalMs: 0,
-  })(NEVER).pipe(share());
-  await lastValueFrom(
-    merge(
-      server$.pipe(
-        splitResponses(),
-        mergeMap((r) =>
-          r.pipe(
-            splitContentParts(),
-            mergeMap((p) => p.pipe(audioDeltas())),
-            tap({ complete: () => onResponse(++done) }),
-          ),
-        ),
-        tap((pcm) => (out.bytes += pcm.byteLength)),
-      ),
-      server$.pipe(
-        transcriptDeltas(),
-        tap((t) => (out.transcript += t.length)),
-      ),
-    ).pipe(ignoreElements()),
-    { defaultValue: undefined },
-  );
+  await userPipeline(server, dialect, `&responses=${responses}`, {
+    audio: (pcm) => (out.bytes += pcm.byteLength),
+    transcript: (t) => (out.transcript += t.length),
+    responseDone: () => onResponse(++done),
+  });
   return out;
 }
 
@@ -66,7 +41,7 @@ export interface MemoryRow {
 /** Heap and RSS before and after one hour of audio through the pipeline (target: heap within 1 MB). */
 export async function benchMemory(dialect: Dialect = 'ga'): Promise<MemoryRow[]> {
   const gc = exposeGc();
-  const { child, port, cert } = await startServer();
+  const { child, ...server } = await startServer();
   try {
     const measure = () => {
       gc();
@@ -74,11 +49,11 @@ export async function benchMemory(dialect: Dialect = 'ga'): Promise<MemoryRow[]>
       const m = process.memoryUsage();
       return { heap: m.heapUsed / MiB, rss: m.rss / MiB };
     };
-    await session(port, cert, dialect, 40, () => undefined); // warm-up
+    await session(server, dialect, 40, () => undefined); // warm-up
     const start = measure();
     const samples: number[] = [];
     const t0 = performance.now();
-    const result = await session(port, cert, dialect, HOUR_RESPONSES, (n) => {
+    const result = await session(server, dialect, HOUR_RESPONSES, (n) => {
       if (n % 120 === 0) samples.push(measure().heap); // every ten minutes of audio
     });
     const seconds = (performance.now() - t0) / 1000;

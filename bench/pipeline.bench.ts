@@ -12,7 +12,7 @@ import { NEVER, lastValueFrom, mergeMap, share, merge, ignoreElements, tap } fro
 import WebSocket from 'ws';
 import { connect } from '../src/client';
 import { audioDeltas, splitContentParts, splitResponses, transcriptDeltas } from '../src/operators';
-import type { Dialect } from '../src/protocol';
+import type { Dialect, ServerMessage } from '../src/protocol';
 
 export interface PipelineRow {
   readonly name: string;
@@ -25,7 +25,7 @@ interface Result {
   bytes: number;
   transcript: number;
 }
-interface Server {
+export interface Server {
   port: number;
   cert: string;
 }
@@ -73,29 +73,62 @@ export const raw: Client = ({ port, cert }, dialect) =>
     ws.on('error', reject);
   });
 
-export const rx: Client = async ({ port, cert }, dialect) => {
-  const out = { bytes: 0, transcript: 0 };
+/** Hooks into {@link userPipeline}: the audio chunks, the transcript deltas, and optional points to measure at. */
+export interface PipelineHooks {
+  audio(pcm: Uint8Array): void;
+  transcript?(text: string): void;
+  /** Each event of a content part, just before `audioDeltas()` sees it (synchronous: the same event). */
+  partEvent?(event: ServerMessage): void;
+  /** Each response's end. */
+  responseDone?(): void;
+}
+
+/**
+ * What a user of rx-realtime writes, shared by the benchmarks: `connect()` → `share()` → `splitResponses()` →
+ * `splitContentParts()` → `audioDeltas()`, and `transcriptDeltas()` beside it; resolves when the server closes.
+ */
+export async function userPipeline(
+  { port, cert }: Server,
+  dialect: Dialect,
+  query: string,
+  hooks: PipelineHooks,
+): Promise<void> {
   const server$ = connect({
-    url: `wss://127.0.0.1:${port}${path(dialect)}`,
+    url: `wss://127.0.0.1:${port}${path(dialect)}${query}`,
     dialect,
     ca: cert,
     pingIntervalMs: 0,
   })(NEVER).pipe(share());
+  const partEvent = hooks.partEvent;
   await lastValueFrom(
     merge(
       server$.pipe(
         splitResponses(),
-        mergeMap((r) => r.pipe(splitContentParts())),
-        mergeMap((p) => p.pipe(audioDeltas())),
-        tap((b) => (out.bytes += b.byteLength)),
+        mergeMap((r) => {
+          const parts = r.pipe(
+            splitContentParts(),
+            mergeMap((p) => (partEvent ? p.pipe(tap(partEvent)) : p).pipe(audioDeltas())),
+          );
+          const done = hooks.responseDone;
+          return done ? parts.pipe(tap({ complete: done })) : parts;
+        }),
+        tap((pcm) => hooks.audio(pcm)),
       ),
       server$.pipe(
         transcriptDeltas(),
-        tap((t) => (out.transcript += t.length)),
+        tap((t) => hooks.transcript?.(t)),
       ),
     ).pipe(ignoreElements()),
     { defaultValue: undefined },
   );
+}
+
+export const rx: Client = async (server, dialect) => {
+  const out = { bytes: 0, transcript: 0 };
+  await userPipeline(server, dialect, '', {
+    audio: (pcm) => (out.bytes += pcm.byteLength),
+    transcript: (t) => (out.transcript += t.length),
+  });
   return out;
 };
 

@@ -89,3 +89,14 @@ export const section7: readonly Row[] = (() => {
   }
   return rows;
 })();
+
+/** mulberry32: a small deterministic generator, so that every failure of a seeded test reproduces from its seed. */
+export function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -13,18 +13,7 @@ import {
 } from '../../src/protocol';
 import { tracedFrameDecoder, type FramePath } from '../../src/protocol/frame';
 import { audioDeltas } from '../../src/operators';
-import { BETA_SESSION, GA_SESSION, outcome, serverCorpus, sessionLines } from './corpus';
-
-/** mulberry32, as in fuzz.test.ts: every failure reproduces from its seed. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { BETA_SESSION, GA_SESSION, outcome, rng, serverCorpus, sessionLines } from './corpus';
 
 const audioType = (d: Dialect) => (d === 'ga' ? 'response.output_audio.delta' : 'response.audio.delta');
 const transcriptType = (d: Dialect) =>

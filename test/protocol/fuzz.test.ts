@@ -11,18 +11,8 @@ import {
   type Dialect,
 } from '../../src/protocol';
 import { clientCodec, serverCodec } from '../../src/protocol/decode';
-import { BETA_SESSION, GA_SESSION, clientCorpus, outcome, serverCorpus, sessionLines } from './corpus';
+import { BETA_SESSION, GA_SESSION, clientCorpus, outcome, rng, serverCorpus, sessionLines } from './corpus';
 
-/** mulberry32: a small deterministic generator. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 type Random = () => number;
 const pick = <T>(random: Random, list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 
