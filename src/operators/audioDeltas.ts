@@ -1,5 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
-import { decodedAudio, type ServerMessage } from '../protocol';
+import { takeDecodedAudio, type ServerMessage } from '../protocol';
 import { base64ToBytes } from '../audio/base64';
 import { deltasOf } from './deltas';
 
@@ -25,6 +25,7 @@ import { deltasOf } from './deltas';
  * ```
  */
 export function audioDeltas(): OperatorFunction<ServerMessage, Uint8Array> {
-  // the delta connect() decoded last from the socket's bytes has its audio decoded already; others are decoded here
-  return deltasOf('audioDelta', (e) => decodedAudio(e) ?? base64ToBytes(e.delta));
+  // the delta connect() decoded last from the socket's bytes has its audio decoded already (handed over once);
+  // others are decoded here
+  return deltasOf('audioDelta', (e) => takeDecodedAudio(e) ?? base64ToBytes(e.delta));
 }

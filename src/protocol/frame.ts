@@ -135,6 +135,21 @@ export const decodedAudio = (event: unknown): Uint8Array | undefined =>
     ? last.audio
     : undefined;
 
+/**
+ * {@link decodedAudio}, handed over once: the slot is emptied, so that a second consumer of the same event (two
+ * `audioDeltas()` on one shared stream) decodes its own copy, as before there was a slot, and no two consumers
+ * ever hold the same bytes (one of them may change its chunk in place).
+ */
+export const takeDecodedAudio = (event: unknown): Uint8Array | undefined => {
+  const audio = decodedAudio(event);
+  if (audio !== undefined) {
+    last.event = undefined;
+    last.delta = '';
+    last.audio = undefined;
+  }
+  return audio;
+};
+
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import * as Resources from './resources';
 export { ServerEvents, ClientEvents, Resources };
 
 export { decodeServerEvent, decodeClientEvent, decodeServerEventObject } from './decode';
-export { decodeServerFrame, frameDecoder, decodedAudio } from './frame';
+export { decodeServerFrame, frameDecoder, decodedAudio, takeDecodedAudio } from './frame';
 export type { FrameDecoder } from './frame';
 export type { ServerEvent, ServerMessage } from './decode';
 export { encodeClientEvent } from './encode';

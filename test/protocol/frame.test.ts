@@ -2,7 +2,7 @@
 // whatever the bytes, on every path (a remembered envelope, this frame's envelope, the full decoder); and the
 // audio decoded at the edge is the delta's base64 decoded.
 import { describe, expect, it } from 'vitest';
-import { from, lastValueFrom, map, toArray } from 'rxjs';
+import { Subject, from, lastValueFrom, map, toArray } from 'rxjs';
 import {
   decodeServerEvent,
   decodeServerFrame,
@@ -361,6 +361,29 @@ describe('audioDeltas on decoded frames', () => {
     expect(bytes.map((b) => Buffer.from(b).toString('base64'))).toEqual(
       frames.filter((f) => f.includes('audio.delta"')).map((f) => JSON.parse(f).delta),
     );
+  });
+
+  it('gives two audioDeltas on one shared stream equal but separate chunks', async () => {
+    const frames = partFrames('preview', 9, 2);
+    const decode = frameDecoder('preview');
+    const events$ = new Subject<ServerMessage>();
+    const both = Promise.all([
+      lastValueFrom(events$.pipe(audioDeltas(), toArray())),
+      lastValueFrom(events$.pipe(audioDeltas(), toArray())),
+    ]);
+    for (const f of frames) {
+      const r = decode(Buffer.from(f));
+      if (r._tag !== 'Right') throw new Error(r.left.message);
+      events$.next(r.right); // one event, two consumers, as share() hands it over
+    }
+    events$.complete();
+    const [a, b] = await both;
+    expect(a.length).toBe(2);
+    expect(a.map((x) => Buffer.from(x).toString('hex'))).toEqual(
+      b.map((x) => Buffer.from(x).toString('hex')),
+    );
+    a[0]![0] = a[0]![0]! ^ 0xff; // one consumer changes its chunk in place
+    expect(b[0]![0]).not.toBe(a[0]![0]);
   });
 
   it('does not hand over the audio of an event whose delta was changed in place', () => {
