@@ -105,13 +105,11 @@ export async function userPipeline(
       server$.pipe(
         splitResponses(),
         mergeMap((r) => {
-          const parts = r.pipe(
-            splitContentParts(),
-            mergeMap((p) => (partEvent ? p.pipe(tap(partEvent)) : p).pipe(audioDeltas())),
-          );
+          const parts = r.pipe(splitContentParts());
           const done = hooks.responseDone;
           return done ? parts.pipe(tap({ complete: done })) : parts;
         }),
+        mergeMap((p) => (partEvent ? p.pipe(tap(partEvent)) : p).pipe(audioDeltas())),
         tap((pcm) => hooks.audio(pcm)),
       ),
       server$.pipe(
