@@ -324,8 +324,8 @@ function remember(
   }
   fixed.push(Uint8Array.prototype.slice.call(frame, at));
   const template: Template = { fixed, slots: spans.map((s) => s[2]), event: { ...event }, audio };
-  const same = templates.findIndex((t) => t.event['type'] === event['type']);
-  if (same !== -1) templates[same] = template;
+  const index = templates.findIndex((t) => t.event['type'] === event['type']);
+  if (index !== -1) templates[index] = template;
   else if (templates.length < TEMPLATES) templates.push(template);
   else templates[0] = template;
 }

@@ -157,7 +157,11 @@ describe('decodeServerFrame and frameDecoder', () => {
 
   it('gives every delta its own audio: the views into the shared slab never overlap', () => {
     const decode = frameDecoder('preview');
-    const frames = Array.from({ length: 40 }, (_, n) => partFrames('preview', n, 3, 4800 + n)).flat();
+    const frames = [
+      ...Array.from({ length: 40 }, (_, n) => partFrames('preview', n, 3, 4800 + n)).flat(),
+      // a delta too large for a slab (1 s of audio) gets a buffer of its own
+      ...partFrames('preview', 41, 2, 48_000),
+    ];
     const kept = frames.map((f) => {
       const result = decode(Buffer.from(f));
       if (result._tag !== 'Right') throw new Error(result.left.message);
