@@ -63,8 +63,11 @@ const TEXT_DELTAS: ReadonlySet<string> = new Set([
  * with the quote that ends slot i - 1.
  */
 interface Template {
-  readonly fixed: readonly Uint8Array[];
+  /** The fixed bytes as `latin1` text (one character a byte: equal text is equal bytes). */
+  readonly fixed: readonly string[];
   readonly slots: readonly string[];
+  /** A byte of the first fixed part that tells the delta types apart, checked before anything else. */
+  readonly probe: number;
   /** The decoded event (own copy, primitive values only); each copy gets its own slot values. */
   readonly event: Readonly<Record<string, unknown>>;
   readonly audio: boolean;
@@ -171,14 +174,21 @@ function decodeWith(
     ? frame
     : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
   if (dialect === undefined || dialect === 'preview' || dialect === 'ga') {
-    if (templates !== undefined)
+    if (templates !== undefined) {
+      // the frame as latin1 text, made once and only when a template's probe byte matches: the templates
+      // compare it with their own text (memcmp instead of a loop over bytes) and cut their slots out of it
+      let text: string | undefined;
       for (let i = 0; i < templates.length; i++) {
-        const event = fromTemplate(bytes, templates[i]!);
+        const t = templates[i]!;
+        if (bytes[t.probe] !== t.fixed[0]!.charCodeAt(t.probe)) continue;
+        text ??= latin1(bytes, 0, bytes.length);
+        const event = fromTemplate(bytes, text, t);
         if (event !== undefined) {
           trace?.('template');
           return E.right(event);
         }
       }
+    }
     const event = partDelta(bytes, dialect, templates);
     if (event !== undefined) {
       trace?.('envelope');
@@ -225,19 +235,20 @@ function partDelta(frame: Buffer, dialect: Dialect | undefined, templates: Templ
     return undefined;
   const audio = AUDIO_DELTAS.has(type);
   if (!audio && !TEXT_DELTAS.has(type)) return undefined;
-  const value = audio ? base64Slice(frame, start, end) : textSlice(frame, start, end);
+  const value = audio ? base64Slice(frame, undefined, start, end) : textSlice(frame, undefined, start, end);
   if (value === undefined) return undefined;
   if (templates !== undefined) remember(templates, frame, start, end, head, tail, event, audio);
   return withValues(event, value);
 }
 
 /**
- * The event of a frame whose bytes are `template`'s but for its slot values, or `undefined`. The template's fixed
- * bytes hold no escape, so every quote in them opens or closes a string, and equal bytes are equal JSON; a new
- * `event_id` or `obfuscation` must be printable ASCII without a quote or escape (the same JSON string as its
- * bytes), a new `delta` passes the envelope path's own check.
+ * The event of a frame whose bytes are `template`'s but for its slot values, or `undefined`. `text` is the frame
+ * as latin1 (a character a byte), so equal text is equal bytes. The template's fixed bytes hold no escape, so
+ * every quote in them opens or closes a string, and equal bytes are equal JSON; a new `event_id` or
+ * `obfuscation` must be printable ASCII without a quote or escape (the same JSON string as its bytes), a new
+ * `delta` passes the envelope path's own check.
  */
-function fromTemplate(frame: Buffer, t: Template): ServerEvent | undefined {
+function fromTemplate(frame: Buffer, text: string, t: Template): ServerEvent | undefined {
   const { fixed, slots } = t;
   let at = 0;
   let id: string | undefined;
@@ -245,31 +256,26 @@ function fromTemplate(frame: Buffer, t: Template): ServerEvent | undefined {
   let delta: { text: string; bytes?: Uint8Array } | undefined;
   for (let i = 0; ; i++) {
     const part = fixed[i]!;
-    if (!same(frame, at, part, 0, part.length)) return undefined;
+    if (text.substring(at, at + part.length) !== part) return undefined;
     at += part.length;
     if (i === slots.length) break;
+    const end = text.indexOf('"', at);
+    if (end < 0) return undefined;
     if (slots[i] === 'delta') {
-      const end = frame.indexOf(0x22, at);
-      if (end < 0) return undefined;
-      delta = t.audio ? base64Slice(frame, at, end) : textSlice(frame, at, end);
+      delta = t.audio ? base64Slice(frame, text, at, end) : textSlice(frame, text, at, end);
       if (delta === undefined) return undefined;
-      at = end;
     } else {
-      // printable ASCII up to the closing quote (found by the same loop)
-      let end = at;
-      for (; end < frame.length; end++) {
-        const c = frame[end]!;
-        if (c === 0x22) break;
+      // printable ASCII up to the closing quote
+      for (let k = at; k < end; k++) {
+        const c = text.charCodeAt(k);
         if (c < 0x20 || c > 0x7e || c === 0x5c) return undefined;
       }
-      if (end === frame.length) return undefined;
-      const text = latin1(frame, at, end);
-      if (slots[i] === 'event_id') id = text;
-      else obfuscation = text;
-      at = end;
+      if (slots[i] === 'event_id') id = text.substring(at, end);
+      else obfuscation = text.substring(at, end);
     }
+    at = end;
   }
-  if (at !== frame.length || delta === undefined) return undefined;
+  if (at !== text.length || delta === undefined) return undefined;
   const event: Record<string, unknown> = { ...t.event };
   if (id !== undefined) event['event_id'] = id;
   if (obfuscation !== undefined) event['obfuscation'] = obfuscation;
@@ -316,14 +322,18 @@ function remember(
     spans.push([valueStart, valueEnd, key]);
   }
   spans.sort((a, b) => a[0] - b[0]);
-  const fixed: Uint8Array[] = [];
+  const fixed: string[] = [];
   let at = 0;
   for (const [from, to] of spans) {
-    fixed.push(Uint8Array.prototype.slice.call(frame, at, from));
+    fixed.push(latin1(frame, at, from));
     at = to;
   }
-  fixed.push(Uint8Array.prototype.slice.call(frame, at));
-  const template: Template = { fixed, slots: spans.map((s) => s[2]), event: { ...event }, audio };
+  fixed.push(latin1(frame, at, frame.length));
+  // the last character of the type's name when `{"type":"` starts the frame (a delta type of another length has
+  // something else there: for the six delta types, part of `"event_id"` or of the name); else the `{`
+  const typeEnd = head.startsWith('{"type":"') ? 9 + (event['type'] as string).length : 1;
+  const probe = typeEnd - 1 < fixed[0]!.length ? typeEnd - 1 : 0;
+  const template: Template = { fixed, slots: spans.map((s) => s[2]), probe, event: { ...event }, audio };
   const index = templates.findIndex((t) => t.event['type'] === event['type']);
   if (index !== -1) templates[index] = template;
   else if (templates.length < TEMPLATES) templates.push(template);
@@ -343,20 +353,24 @@ function withValues(
   return event as ServerEvent;
 }
 
-const same = (a: Uint8Array, from: number, b: Uint8Array, at: number, length: number): boolean => {
-  for (let i = 0; i < length; i++) if (a[from + i] !== b[at + i]) return false;
-  return true;
-};
-
-/** The text of `frame[start, end)` when it holds no escape or control byte (else the full path decides). */
-function textSlice(frame: Buffer, start: number, end: number): { text: string } | undefined {
+/**
+ * The text of `frame[start, end)` when it holds no escape or control byte (else the full path decides); `text`,
+ * when given, is the frame as latin1.
+ */
+function textSlice(
+  frame: Buffer,
+  text: string | undefined,
+  start: number,
+  end: number,
+): { text: string } | undefined {
   let high = 0;
   for (let i = start; i < end; i++) {
     const c = frame[i]!;
     if (c < 0x20 || c === 0x5c) return undefined;
     high |= c;
   }
-  return { text: high < 0x80 ? latin1(frame, start, end) : frame.toString('utf8', start, end) };
+  if (high >= 0x80) return { text: frame.toString('utf8', start, end) };
+  return { text: text !== undefined ? text.substring(start, end) : latin1(frame, start, end) };
 }
 
 /** Decoded audio is written into shared slabs of this size (as `Buffer`'s own pool does at 8 KiB). */
@@ -370,6 +384,7 @@ const slab: { buffer: Buffer | undefined; used: number } = { buffer: undefined, 
  */
 function base64Slice(
   frame: Buffer,
+  whole: string | undefined,
   start: number,
   end: number,
 ): { text: string; bytes: Uint8Array } | undefined {
@@ -379,12 +394,12 @@ function base64Slice(
   if (data > start && frame[data - 1] === 0x3d) data--; // =
   if (data > start && frame[data - 1] === 0x3d) data--;
   if (data !== end && length % 4 !== 0) return undefined;
-  const dash = frame.indexOf(0x2d, start); // -
+  const dash = whole !== undefined ? whole.indexOf('-', start) : frame.indexOf(0x2d, start);
   if (dash !== -1 && dash < end) return undefined;
-  const underscore = frame.indexOf(0x5f, start); // _
+  const underscore = whole !== undefined ? whole.indexOf('_', start) : frame.indexOf(0x5f, start);
   if (underscore !== -1 && underscore < end) return undefined;
   const expected = Math.floor(((data - start) * 3) / 4);
-  const text = latin1(frame, start, end);
+  const text = whole !== undefined ? whole.substring(start, end) : latin1(frame, start, end);
   if (expected > SLAB_BYTES / 4) {
     const bytes = Buffer.from(text, 'base64');
     return bytes.length === expected ? { text, bytes: view(bytes, 0, expected) } : undefined;
