@@ -71,7 +71,10 @@ const floor: Client = ({ port, cert }, dialect) =>
     const audioType = Buffer.from(dialect === 'ga' ? 'output_audio.delta"' : 'audio.delta"');
     let slab = Buffer.allocUnsafe(65536);
     let used = 0;
-    type Own = { latin1Slice(start: number, end: number): string; base64Write(t: string, o: number, l: number): number };
+    type Own = {
+      latin1Slice(start: number, end: number): string;
+      base64Write(t: string, o: number, l: number): number;
+    };
     ws.on('message', (data: Buffer) => {
       const at = data.indexOf(key);
       if (at < 0) return;
