@@ -189,7 +189,7 @@ function decodeWith(
         }
       }
     }
-    const event = partDelta(bytes, dialect, templates);
+    const event = otherType(bytes) ? undefined : partDelta(bytes, dialect, templates);
     if (event !== undefined) {
       trace?.('envelope');
       return E.right(event);
@@ -197,6 +197,25 @@ function decodeWith(
   }
   trace?.('full');
   return decodeServerEvent(bytes.toString('utf8'), dialect);
+}
+
+/** `{"type":"` in bytes. */
+const TYPE_FIRST = new Uint8Array([0x7b, 0x22, 0x74, 0x79, 0x70, 0x65, 0x22, 0x3a, 0x22]);
+/** `.delta"` in bytes. */
+const DELTA_TYPE_END = new Uint8Array([0x2e, 0x64, 0x65, 0x6c, 0x74, 0x61, 0x22]);
+
+/**
+ * True when the frame starts with `{"type":"` and the type does not end in `.delta`: not a content-part delta,
+ * so the fast paths need not search it. The service writes `type` first (the recorded sessions in
+ * ../shared/protocol/sessions); a frame that does not is searched as before.
+ */
+function otherType(frame: Buffer): boolean {
+  for (let i = 0; i < TYPE_FIRST.length; i++) if (frame[i] !== TYPE_FIRST[i]) return false;
+  const end = frame.indexOf(0x22, TYPE_FIRST.length) + 1; // just after the type's closing quote
+  if (end < DELTA_TYPE_END.length + TYPE_FIRST.length) return true;
+  for (let i = 0; i < DELTA_TYPE_END.length; i++)
+    if (frame[end - DELTA_TYPE_END.length + i] !== DELTA_TYPE_END[i]) return true;
+  return false;
 }
 
 /**

@@ -203,6 +203,7 @@ describe('decodeServerFrame and frameDecoder', () => {
       ],
       ['a text delta on a GA connection', `{"type":"response.text.delta",${base},"delta":"hi"}`],
       ['a delta of an unknown type', `{"type":"response.future.delta",${base},"delta":"${delta}"}`],
+      ['a type first that is no delta', `{"type":"response.audio.done",${base},"delta":"${delta}"}`],
       ['an array', `[${audio(`${base},"delta":"${delta}"`)}]`],
     ];
     for (const [why, text] of cases) {
@@ -213,6 +214,18 @@ describe('decodeServerFrame and frameDecoder', () => {
       decode(Buffer.from(audio(`${base},"delta":"${delta}"`)));
       expect(check(Buffer.from(text), dialect, decode, paths), why).toBe('full');
     }
+    // a delta whose type is not written first is still read from its envelope (the service writes it first;
+    // only the search for other types' frames is skipped on that ground)
+    const paths: FramePath[] = [];
+    const notFirst = `{"event_id":"e","type":"response.audio.delta",${base},"delta":"${delta}"}`;
+    expect(
+      check(
+        Buffer.from(notFirst),
+        'preview',
+        tracedFrameDecoder('preview', (p) => paths.push(p)),
+        paths,
+      ),
+    ).toBe('envelope');
   });
 
   it('decodes UTF-8 in a transcript as the text path does, invalid bytes included (U+FFFD)', () => {
