@@ -278,8 +278,12 @@ function fromTemplate(frame: Buffer, text: string, t: Template): ServerEvent | u
     if (text.substring(at, at + part.length) !== part) return undefined;
     at += part.length;
     if (i === slots.length) break;
-    const end = text.indexOf('"', at);
-    if (end < 0) return undefined;
+    // An audio delta in the last slot ends where the last fixed part begins (compared next): no search through
+    // its 6.4 kB for the closing quote, as decoding it proves it holds none (a byte outside the base64 alphabet
+    // leaves the decoded length short).
+    const end =
+      t.audio && i === slots.length - 1 ? text.length - fixed[i + 1]!.length : text.indexOf('"', at);
+    if (end < at) return undefined;
     if (slots[i] === 'delta') {
       delta = t.audio ? base64Slice(frame, text, at, end) : textSlice(frame, text, at, end);
       if (delta === undefined) return undefined;

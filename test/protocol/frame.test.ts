@@ -218,6 +218,11 @@ describe('decodeServerFrame and frameDecoder', () => {
     // only the search for other types' frames is skipped on that ground)
     const paths: FramePath[] = [];
     const notFirst = `{"event_id":"e","type":"response.audio.delta",${base},"delta":"${delta}"}`;
+    // and a field after the delta, where a remembered envelope ends with it: the quotes between are not base64
+    const decode = tracedFrameDecoder('preview', (p) => paths.push(p));
+    decode(Buffer.from(audio(`${base},"delta":"${delta}"`)));
+    const after = audio(`${base},"delta":"${delta}","x":"QUFB"`);
+    expect(check(Buffer.from(after), 'preview', decode, paths)).toBe('envelope');
     expect(
       check(
         Buffer.from(notFirst),
