@@ -20,9 +20,10 @@ const partKeys = () => {
   let lastIndex: number | undefined;
   let lastKey: string | undefined;
   return (e: ServerMessage): string | undefined => {
-    const itemId = field(e, 'item_id');
-    const index = numberField(e, 'content_index');
-    if (itemId === undefined || index === undefined) return undefined;
+    // read here rather than through `field`: a load of its own at this site (every event passes here)
+    const itemId = (e as { item_id?: unknown }).item_id;
+    const index = (e as { content_index?: unknown }).content_index;
+    if (typeof itemId !== 'string' || typeof index !== 'number') return undefined;
     if (itemId !== lastItem || index !== lastIndex) {
       lastItem = itemId;
       lastIndex = index;

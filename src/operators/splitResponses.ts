@@ -50,8 +50,9 @@ export function splitResponses(): OperatorFunction<ServerMessage, ResponseStream
       opens: (e) => (e.type === 'response.created' ? nestedId(e, 'response') : undefined),
       keyOf: (e) => {
         if (e.type === 'response.done') return nestedId(e, 'response');
-        const rid = field(e, 'response_id');
-        if (rid !== undefined) return rid;
+        // read here rather than through `field`: a load of its own at this site (every event passes here)
+        const rid = (e as { response_id?: unknown }).response_id;
+        if (typeof rid === 'string') return rid;
         const itemId = nestedId(e, 'item') ?? field(e, 'item_id');
         return itemId !== undefined ? responseOf.get(itemId) : undefined;
       },
