@@ -20,6 +20,7 @@ interface Row {
 const OPTIONAL: readonly { file: string; exportName: string; target: string }[] = [
   { file: 'audio.bench.ts', exportName: 'benchUpload', target: '≥ 0.9×' },
   { file: 'pipeline.bench.ts', exportName: 'benchPipeline', target: 'in name' },
+  { file: 'stages.bench.ts', exportName: 'benchStages', target: '–' },
   { file: 'latency.bench.ts', exportName: 'benchLatency', target: 'rx p99 ≤ raw p99 + 0.3 ms' },
   { file: 'memory.bench.ts', exportName: 'benchMemory', target: 'heap ≤ +1 MB' },
 ];
