@@ -56,7 +56,7 @@ export interface LatencyRow {
 }
 
 /** p50/p99/max of both clients per dialect, and rx's p99 minus raw's (target ≤ 0.3 ms). */
-export async function benchLatency(rounds = 3): Promise<LatencyRow[]> {
+export async function benchLatency(rounds = 6): Promise<LatencyRow[]> {
   const { child, port, cert } = await startServer();
   try {
     const rows: LatencyRow[] = [];

@@ -215,7 +215,7 @@ const stats = (xs: number[]) => {
   return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s.at(-1)! };
 };
 
-export async function benchPipelines(rounds = 7): Promise<PipelineRow[]> {
+export async function benchPipelines(rounds = 11): Promise<PipelineRow[]> {
   const { child, ...server } = await startServer();
   try {
     const rows: PipelineRow[] = [];
