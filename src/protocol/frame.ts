@@ -3,17 +3,19 @@
  *
  * It's like `decodeServerEvent(bytes.toString('utf8'))`, and it gives the same answer for every input, but the
  * deltas (`response.audio.delta` / `response.output_audio.delta`, 6.4 kB of base64 for 100 ms of 24 kHz PCM16,
- * and the transcript and text deltas beside them: nearly every frame of a session) are not decoded into a JS
- * string and parsed character by character:
+ * and the transcript and text deltas beside them: nearly every frame of a session) are not parsed character by
+ * character:
  *
- * - an audio delta's base64 is decoded straight from the frame's bytes, which also proves it is a plain JSON
- *   string (only base64 characters: no quote, escape, control or non-ASCII byte); the audio of the delta
+ * - an audio delta's base64 is decoded from the frame (its Latin-1 text, which becomes the event's `delta`), which
+ *   also proves it is a plain JSON string (only base64 characters: no quote, escape, control or non-ASCII
+ *   byte); the audio of the delta
  *   decoded last is kept for {@link decodedAudio} (`audioDeltas()`, next down a synchronous pipeline, uses it
  *   instead of decoding `delta` again);
  * - only the small rest of the frame (the envelope: type, ids, indices) goes through `JSON.parse` and the codec;
  * - a {@link frameDecoder} (one per connection) also remembers the envelope of the last delta of each type: the
  *   next one whose bytes are the same but for `event_id`, `delta` and `obfuscation` (the rest of a part's
- *   deltas) is a copy of that checked envelope with the new strings, without parsing at all.
+ *   deltas) is a copy of that checked envelope with the new strings, without parsing at all: the frame's Latin-1
+ *   text is compared with the envelope's fixed parts (`===`, a memcmp) and the new strings are cut out of it.
  *
  * Anything unexpected (another event, whitespace, an escape or a nested value in the envelope, base64 that is not
  * standard, a shape the codec refuses) takes the full path: `test/protocol/frame.test.ts` holds the paths to the
