@@ -6,11 +6,10 @@
  * and the transcript and text deltas beside them: nearly every frame of a session) are not parsed character by
  * character:
  *
- * - an audio delta's base64 is decoded from the frame (its Latin-1 text, which becomes the event's `delta`), which
- *   also proves it is a plain JSON string (only base64 characters: no quote, escape, control or non-ASCII
- *   byte); the audio of the delta
- *   decoded last is kept for {@link decodedAudio} (`audioDeltas()`, next down a synchronous pipeline, uses it
- *   instead of decoding `delta` again);
+ * - an audio delta's base64 is decoded from the frame (its Latin-1 text, which becomes the event's `delta`),
+ *   which also proves it is a plain JSON string (only base64 characters: no quote, escape, control or non-ASCII
+ *   byte); the audio of the delta decoded last is kept for {@link decodedAudio} (`audioDeltas()`, next down a
+ *   synchronous pipeline, uses it instead of decoding `delta` again);
  * - only the small rest of the frame (the envelope: type, ids, indices) goes through `JSON.parse` and the codec;
  * - a {@link frameDecoder} (one per connection) also remembers the envelope of the last delta of each type: the
  *   next one whose bytes are the same but for `event_id`, `delta` and `obfuscation` (the rest of a part's
@@ -295,8 +294,11 @@ function fromTemplate(frame: Buffer, text: string, t: Template): ServerEvent | u
         const c = text.charCodeAt(k);
         if (c < 0x20 || c > 0x7e || c === 0x5c) return undefined;
       }
-      if (slots[i] === 'event_id') id = text.substring(at, end);
-      else obfuscation = text.substring(at, end);
+      // A substring of 13 characters or more is a view into `text` that keeps all of it alive: for an audio frame
+      // (6.4 kB) the id is copied instead, so that keeping an event's id does not keep its frame.
+      const value = t.audio ? latin1(frame, at, end) : text.substring(at, end);
+      if (slots[i] === 'event_id') id = value;
+      else obfuscation = value;
     }
     at = end;
   }
