@@ -1,7 +1,8 @@
 // Latency at 50 concurrent sessions in one process, at real-time pace: the replay server (its own process) sends
 // each session's audio deltas as the audio plays (one 100 ms delta every 100 ms, with its transcript delta) and
 // stamps each frame's event_id with its send time; the client records, at the user's handler of each audio
-// chunk, now − send time. Raw client and rx-realtime pipeline run in the same rounds, 50 sessions each, started alternately 1 ms apart (which one first alternates by round).
+// chunk, now − send time. Raw client and rx-realtime pipeline run in the same rounds, 50 sessions each, started
+// alternately 1 ms apart (which one first alternates by round).
 // Both processes read the same clock (performance.timeOrigin + performance.now(), µs resolution).
 import WebSocket from 'ws';
 import type { Dialect } from '../src/protocol';

@@ -52,45 +52,54 @@ const framesOnly: Client = ({ port, cert }, dialect) =>
     ws.on('error', reject);
   });
 
+/** `Buffer`'s own per-encoding methods (as `src/protocol/frame.ts` uses them). */
+interface EncodingMethods {
+  latin1Slice(start: number, end: number): string;
+  base64Write(text: string, offset: number, length: number): number;
+}
+
 /**
- * The floor of any client that hands each delta over as a string and each audio delta's audio as bytes: `ws`,
- * then for the deltas only the string copied out of the frame and the base64 decoded (`latin1Slice` +
- * `base64Write`, into a 64 KiB slab as rx-realtime does); no parse, no check, no event object. What a typed,
- * validating client can add to the raw client's speed lies between the raw client and this.
+ * The floor of any client that hands each delta over as a string and each audio delta's audio as bytes: for the
+ * deltas only the string copied out of the frame and the base64 decoded (`latin1Slice` + `base64Write`, into a
+ * 64 KiB slab as rx-realtime does); no parse, no check, no event object. What a typed, validating client can add
+ * to the raw client's speed lies between the raw client and this. Shared by the socket and the stages benches.
  */
+export function floorReader(dialect: Dialect): { read(frame: Buffer): void; out: Result } {
+  const out = { bytes: 0, transcript: 0 };
+  const key = Buffer.from('"delta":"');
+  // the frames' `type` is their first field: `{"type":"response.` is 18 bytes, then `audio.delta` /
+  // `output_audio.delta` or a transcript delta
+  const audioType = Buffer.from(dialect === 'ga' ? 'output_audio.delta"' : 'audio.delta"');
+  let slab = Buffer.allocUnsafe(65536);
+  let used = 0;
+  const read = (frame: Buffer) => {
+    const at = frame.indexOf(key);
+    if (at < 0) return;
+    const start = at + key.length;
+    const end = frame.indexOf(0x22, start);
+    const text = (frame as unknown as EncodingMethods).latin1Slice(start, end);
+    if (frame.compare(audioType, 0, audioType.length, 18, 18 + audioType.length) === 0) {
+      const n = ((end - start) * 3) >> 2;
+      if (slab.length - used < n) {
+        slab = Buffer.allocUnsafe(65536);
+        used = 0;
+      }
+      out.bytes += (slab as unknown as EncodingMethods).base64Write(text, used, n);
+      used += (n + 7) & ~7;
+    } else out.transcript += text.length;
+  };
+  return { read, out };
+}
+
+/** {@link floorReader} on `ws`. */
 const floor: Client = ({ port, cert }, dialect) =>
   new Promise((resolve, reject) => {
     const ws = new WebSocket(`wss://127.0.0.1:${port}${path(dialect)}`, {
       perMessageDeflate: false,
       ca: cert,
     });
-    const out = { bytes: 0, transcript: 0 };
-    const key = Buffer.from('"delta":"');
-    // the frames' `type` is their first field: `{"type":"response.` is 18 bytes, then `audio.delta` /
-    // `output_audio.delta` or a transcript delta
-    const audioType = Buffer.from(dialect === 'ga' ? 'output_audio.delta"' : 'audio.delta"');
-    let slab = Buffer.allocUnsafe(65536);
-    let used = 0;
-    type Own = {
-      latin1Slice(start: number, end: number): string;
-      base64Write(t: string, o: number, l: number): number;
-    };
-    ws.on('message', (data: Buffer) => {
-      const at = data.indexOf(key);
-      if (at < 0) return;
-      const start = at + key.length;
-      const end = data.indexOf(0x22, start);
-      const text = (data as unknown as Own).latin1Slice(start, end);
-      if (data.compare(audioType, 0, audioType.length, 18, 18 + audioType.length) === 0) {
-        const n = ((end - start) * 3) >> 2;
-        if (slab.length - used < n) {
-          slab = Buffer.allocUnsafe(65536);
-          used = 0;
-        }
-        out.bytes += (slab as unknown as Own).base64Write(text, used, n);
-        used += (n + 7) & ~7;
-      } else out.transcript += text.length;
-    });
+    const { read, out } = floorReader(dialect);
+    ws.on('message', read);
     ws.on('close', () => resolve(out));
     ws.on('error', reject);
   });

@@ -2,22 +2,24 @@
 // bytes, read by each stage of the user's pipeline in turn, interleaved round by round. The socket benchmark
 // (pipeline.bench.ts) gives the ratios that count; this one says which stage costs what, so that the next change
 // is aimed at the right place. Shares only: absolute numbers do not carry between runs.
-import { Observable, ignoreElements, lastValueFrom, merge, mergeMap, share, tap } from 'rxjs';
+import {
+  Observable,
+  ignoreElements,
+  lastValueFrom,
+  merge,
+  mergeMap,
+  share,
+  tap,
+  type OperatorFunction,
+} from 'rxjs';
 import { audioDeltas, splitContentParts, splitResponses, transcriptDeltas } from '../src/operators';
 import { frameDecoder, type Dialect, type ServerMessage } from '../src/protocol';
 import { responseFrames } from './decode.bench';
+import { floorReader } from './pipeline.bench';
 
 const RESPONSES = 200;
 const ROUNDS = 15;
 const WARM_UP = 3;
-
-/** `Buffer`'s own methods, as the floor uses them (see pipeline.bench.ts `floor`). */
-interface Own {
-  latin1Slice(start: number, end: number): string;
-  base64Write(text: string, offset: number, length: number): number;
-}
-
-const DELTA_KEY = Buffer.from('"delta":"');
 
 /** The frames, emitted after the subscriber is in place (as a socket's arrive), each decoded by one decoder. */
 const decoded = (frames: readonly Buffer[], dialect: Dialect) =>
@@ -35,6 +37,22 @@ const decoded = (frames: readonly Buffer[], dialect: Dialect) =>
 
 type Stage = (frames: readonly Buffer[], dialect: Dialect) => Promise<number>;
 
+/**
+ * The user's split, `depth` levels of it: 1 `splitResponses()`, 2 and `splitContentParts()`, 3 and
+ * `audioDeltas()`; each level with the `mergeMap` a user writes.
+ */
+const split =
+  (depth: 1 | 2 | 3): OperatorFunction<ServerMessage, unknown> =>
+  (events) => {
+    const responses = events.pipe(splitResponses());
+    if (depth === 1) return responses.pipe(mergeMap((r) => r));
+    const parts = responses.pipe(mergeMap((r) => r.pipe(splitContentParts())));
+    return depth === 2 ? parts.pipe(mergeMap((p) => p)) : parts.pipe(mergeMap((p) => p.pipe(audioDeltas())));
+  };
+
+const drained = (events: Observable<unknown>) =>
+  lastValueFrom(events.pipe(ignoreElements()), { defaultValue: 0 });
+
 const STAGES: readonly [name: string, run: Stage][] = [
   [
     'raw client: JSON.parse + Buffer.from(base64) of the audio',
@@ -50,93 +68,42 @@ const STAGES: readonly [name: string, run: Stage][] = [
   ],
   [
     'floor: the delta strings copied out, the audio decoded, nothing parsed or checked',
-    (frames) => {
-      let bytes = 0;
-      let slab = Buffer.allocUnsafe(65536);
-      let used = 0;
-      for (const frame of frames) {
-        const at = frame.indexOf(DELTA_KEY);
-        if (at < 0) continue;
-        const start = at + DELTA_KEY.length;
-        const end = frame.indexOf(0x22, start);
-        const text = (frame as unknown as Own).latin1Slice(start, end);
-        if (end - start < 1000) continue; // a transcript delta: the string is all it needs
-        const n = ((end - start) * 3) >> 2;
-        if (slab.length - used < n) {
-          slab = Buffer.allocUnsafe(65536);
-          used = 0;
-        }
-        bytes += (slab as unknown as Own).base64Write(text, used, n);
-        used += (n + 7) & ~7;
-      }
-      return Promise.resolve(bytes);
+    (frames, dialect) => {
+      const { read, out } = floorReader(dialect);
+      for (const frame of frames) read(frame);
+      return Promise.resolve(out.bytes);
     },
   ],
   [
     'frameDecoder: every event decoded and validated, the audio decoded',
-    (frames, dialect) => lastValueFrom(decoded(frames, dialect).pipe(ignoreElements()), { defaultValue: 0 }),
+    (frames, dialect) => drained(decoded(frames, dialect)),
   ],
   [
     '+ share() with two subscribers',
     (frames, dialect) => {
       const events = decoded(frames, dialect).pipe(share());
-      return lastValueFrom(merge(events, events).pipe(ignoreElements()), { defaultValue: 0 });
+      return drained(merge(events, events));
     },
   ],
-  [
-    '+ splitResponses() and mergeMap',
-    (frames, dialect) =>
-      lastValueFrom(
-        decoded(frames, dialect).pipe(
-          splitResponses(),
-          mergeMap((r) => r),
-          ignoreElements(),
-        ),
-        { defaultValue: 0 },
-      ),
-  ],
+  ['+ splitResponses() and mergeMap', (frames, dialect) => drained(decoded(frames, dialect).pipe(split(1)))],
   [
     '+ splitContentParts() and mergeMap',
-    (frames, dialect) =>
-      lastValueFrom(
-        decoded(frames, dialect).pipe(
-          splitResponses(),
-          mergeMap((r) => r.pipe(splitContentParts())),
-          mergeMap((p) => p),
-          ignoreElements(),
-        ),
-        { defaultValue: 0 },
-      ),
+    (frames, dialect) => drained(decoded(frames, dialect).pipe(split(2))),
   ],
-  [
-    '+ audioDeltas()',
-    (frames, dialect) =>
-      lastValueFrom(
-        decoded(frames, dialect).pipe(
-          splitResponses(),
-          mergeMap((r) => r.pipe(splitContentParts())),
-          mergeMap((p) => p.pipe(audioDeltas())),
-          ignoreElements(),
-        ),
-        { defaultValue: 0 },
-      ),
-  ],
+  ['+ audioDeltas()', (frames, dialect) => drained(decoded(frames, dialect).pipe(split(3)))],
   [
     'the full pipeline (shared, transcriptDeltas beside it)',
     async (frames, dialect) => {
       let bytes = 0;
       const events = decoded(frames, dialect).pipe(share());
-      await lastValueFrom(
+      await drained(
         merge(
           events.pipe(
-            splitResponses(),
-            mergeMap((r) => r.pipe(splitContentParts())),
-            mergeMap((p) => p.pipe(audioDeltas())),
-            tap((pcm) => (bytes += pcm.byteLength)),
+            split(3),
+            tap((pcm) => (bytes += (pcm as Uint8Array).byteLength)),
           ),
           events.pipe(transcriptDeltas()),
-        ).pipe(ignoreElements()),
-        { defaultValue: undefined },
+        ),
       );
       return bytes;
     },

@@ -381,12 +381,12 @@ function withValues(
 }
 
 /**
- * The text of `frame[start, end)` when it holds no escape or control byte (else the full path decides); `text`,
- * when given, is the frame as latin1.
+ * The text of `frame[start, end)` when it holds no escape or control byte (else the full path decides); `whole`,
+ * when given, is the frame as latin1, to cut ASCII text out of.
  */
 function textSlice(
   frame: Buffer,
-  text: string | undefined,
+  whole: string | undefined,
   start: number,
   end: number,
 ): { text: string } | undefined {
@@ -397,7 +397,7 @@ function textSlice(
     high |= c;
   }
   if (high >= 0x80) return { text: frame.toString('utf8', start, end) };
-  return { text: text !== undefined ? text.substring(start, end) : latin1(frame, start, end) };
+  return { text: whole !== undefined ? whole.substring(start, end) : latin1(frame, start, end) };
 }
 
 /** Decoded audio is written into shared slabs of this size (as `Buffer`'s own pool does at 8 KiB). */
@@ -407,7 +407,8 @@ const slab: { buffer: Buffer | undefined; used: number } = { buffer: undefined, 
 /**
  * The base64 text of `frame[start, end)` and its bytes, or `undefined` when it is not standard base64 (padding
  * optional). `Buffer`'s decoder skips characters outside the alphabet and takes the URL-safe `-` `_`: a decoded
- * length short of what the text implies, or a `-`/`_`, means it was not (as `base64ToBytes` checks).
+ * length short of what the text implies, or a `-`/`_`, means it was not (as `base64ToBytes` checks). `whole`, when
+ * given, is the frame as latin1: the text is cut out of it and searched there.
  */
 function base64Slice(
   frame: Buffer,
