@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { from, lastValueFrom, mergeMap, toArray, materialize, map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { either as E } from 'fp-ts';
+import * as E from 'fp-ts/lib/Either';
 import { decodeServerEvent, isDecodeFailure, type ServerMessage } from '../src/protocol';
 import {
   collectText,

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { Observable, asyncScheduler, type Subscription } from 'rxjs';
-import { either as E } from 'fp-ts';
+import * as E from 'fp-ts/lib/Either';
 import {
   decodeServerEvent,
   encodeClientEvent,

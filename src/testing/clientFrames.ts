@@ -5,7 +5,7 @@
  * example, in the corpus), "Missing required parameter: 'session.type'." (GA), "Invalid value: 'x'. Supported values
  * are: …" (an unknown type).
  */
-import { either as E } from 'fp-ts';
+import * as E from 'fp-ts/lib/Either';
 import {
   decodeClientEvent,
   isUnknownEvent,
