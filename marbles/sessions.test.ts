@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { from, lastValueFrom, mergeMap, toArray, materialize, map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import * as E from 'fp-ts/lib/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { decodeServerEvent, isDecodeFailure, type ServerMessage } from '../src/protocol';
 import {
   collectText,

@@ -1,6 +1,6 @@
 // The conformance corpus and the §7 tables, loaded from test/fixtures/protocol (copies of ../shared/protocol).
 import { readFileSync } from 'node:fs';
-import * as E from 'fp-ts/lib/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { ClientEvents, ServerEvents, isUnknownEvent, type Dialect } from '../../src/protocol';
 import { wireType } from '../../src/protocol/decode';
