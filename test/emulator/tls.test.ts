@@ -21,7 +21,7 @@ describe('certificateSerial', () => {
   it('is a canonical positive INTEGER for every first byte, 0x00 included', () => {
     const problems: string[] = [];
     for (let first = 0; first < 256; first++) {
-      for (let second of [0x00, 0x01, 0x7f, 0x80, 0xff]) {
+      for (const second of [0x00, 0x01, 0x7f, 0x80, 0xff]) {
         const random = randomBytes(16);
         random[0] = first;
         random[1] = second;
