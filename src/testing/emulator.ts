@@ -20,6 +20,7 @@ import {
   type ReplyPolicy,
   type Transcriber,
 } from './replies';
+import { FaultPlan, refusalBody, type EmulatorFaults, type FaultOptions, type FaultTarget } from './faults';
 import { recordingFrames, replay, type Recording } from './replay';
 import { authorize, isRefusal, refuse, routeOf } from './routes';
 import { EmulatedSession } from './session';
@@ -28,7 +29,7 @@ import { selfSignedCertificate } from './tls';
 // kept importable from here (the testing index exports them from this file)
 export { defaultReply, placeholderTranscriber };
 
-export interface EmulatorOptions {
+export interface EmulatorOptions extends FaultOptions {
   /**
    * Forces the dialect of every session. Default: the one the path implies (preview on `/openai/realtime`, GA on
    * `/openai/v1/realtime`; on `/v1/realtime`, preview with the `OpenAI-Beta: realtime=v1` header, else GA).
@@ -73,7 +74,12 @@ export interface EmulatorOptions {
   readonly maxItems?: number;
   /** Input audio kept per user turn for the transcriber (the rest is counted, not kept). Default `60000` ms. */
   readonly maxTurnAudioMs?: number;
+  /** A TCP connection that has not completed a WebSocket handshake by then is closed. Default `10000` ms. */
+  readonly upgradeTimeoutMs?: number;
 }
+
+/** How long `close()` waits for clients to answer its close frame before it cuts their sockets. */
+const CLOSE_GRACE_MS = 2000;
 
 export interface Emulator {
   /** `http(s)://127.0.0.1:<port>`: the "Azure resource endpoint" to give to `connect()`. */
@@ -86,7 +92,15 @@ export interface Emulator {
   readonly certificate: string | undefined;
   /** How many sockets are open now. */
   readonly sessions: () => number;
-  /** Closes every socket (no close frame: as a server going away) and the server; resolves when all are gone. */
+  /**
+   * Fault injection: drop, close with 1011 or stall sessions at an event, after a time or at seeded random
+   * points, and refuse handshakes with 429 or 5xx (see {@link EmulatorFaults}).
+   */
+  readonly faults: EmulatorFaults;
+  /**
+   * Closes every socket with a close frame (1001, going away; a client that does not answer within 2 s is cut) and
+   * the server; resolves when all are gone.
+   */
   close(): Promise<void>;
 }
 
@@ -126,10 +140,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       : scriptedReplies((options.reply as readonly Reply[] | undefined) ?? []);
   const frames = options.replay === undefined ? undefined : recordingFrames(options.replay);
   const pace = options.pace ?? 'realtime';
+  const faults = new FaultPlan(options);
+  let opened = 0;
 
+  const upgraded = new WeakSet<Socket>();
+  const upgradeTimeoutMs = options.upgradeTimeoutMs ?? 10_000;
   server.on('connection', (s: Socket) => {
     rawSockets.add(s);
-    s.on('close', () => rawSockets.delete(s));
+    // a peer's reset (ECONNRESET …) ends its own socket, never the process
+    s.on('error', () => undefined);
+    // a connection that never completes a handshake is closed (a port scanner, a half-open client)
+    const timer = setTimeout(() => {
+      if (!upgraded.has(s)) s.destroy();
+    }, upgradeTimeoutMs);
+    s.on('close', () => {
+      clearTimeout(timer);
+      rawSockets.delete(s);
+    });
   });
   server.on('request', (_req, res) => {
     res.writeHead(426, { 'content-type': 'application/json', upgrade: 'websocket' });
@@ -138,14 +165,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     );
   });
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const refused = faults.refusal();
+    if (refused !== undefined) return refuse(socket, { status: refused, body: refusalBody(refused) });
     const route = routeOf(req, options.dialect);
     if (isRefusal(route)) return refuse(socket, route);
     const denied = authorize(req, route, { apiKey, verifyToken: options.verifyToken });
     if (denied) return refuse(socket, denied);
+    upgraded.add(socket);
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
+      // a protocol violation (invalid UTF-8, an oversized or unmasked frame, a reserved opcode, RSV1, close code
+      // 1005, a fragmented control frame …): ws closes this socket with 1002/1007/1009; only this client loses it
+      ws.on('error', () => undefined);
       ws.on('close', () => sockets.delete(ws));
       if (frames) return void replay(ws, frames, pace);
+      const target: FaultTarget = { index: opened++, hit: (action) => session.hit(action) };
       const session = new EmulatedSession({
         dialect: route.dialect,
         model: route.model,
@@ -165,12 +199,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         close: (code, reason) => ws.close(code, reason),
         pause: () => ws.pause(),
         resume: () => ws.resume(),
+        stall: () => ws.pause(),
+        fault: (type) => faults.at(target, type),
       });
       ws.on('message', (data, isBinary) => {
         if (isBinary) session.receiveBinary();
         else session.receive(data.toString());
       });
-      ws.on('close', () => session.dispose());
+      ws.on('close', () => {
+        faults.closed(target);
+        session.dispose();
+      });
+      faults.opened(target);
       session.start();
     });
   });
@@ -196,14 +236,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     apiKey,
     certificate: tls?.cert,
     sessions: () => sockets.size,
+    faults,
     close: () =>
       (closing ??= (async () => {
         // every session is disposed (timers, VAD, responses) by the time close() resolves
         const gone = [...sockets].map((s) => new Promise((r) => s.once('close', r)));
-        for (const s of sockets) s.terminate();
-        for (const s of rawSockets) s.destroy();
+        faults.dispose();
+        // a close frame first (1001, going away), so a client still subscribed sees a clean ending; a peer that
+        // does not answer it (or reads nothing) is cut after CLOSE_GRACE_MS
+        for (const s of sockets) s.close(1001, 'going away');
+        const grace = setTimeout(() => {
+          for (const s of sockets) s.terminate();
+        }, CLOSE_GRACE_MS);
+        // connections that never upgraded have nothing to close
+        for (const s of rawSockets) if (!upgraded.has(s)) s.destroy();
         wss.close();
-        await Promise.all([...gone, new Promise((r) => server.close(r))]);
+        await Promise.all(gone);
+        clearTimeout(grace);
+        for (const s of rawSockets) s.destroy();
+        await new Promise((r) => server.close(r));
       })()),
   };
 }

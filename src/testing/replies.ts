@@ -3,7 +3,7 @@
  * about what it heard or read, since there is no language model), scripted replies for tests, and the
  * input-transcription hook with its deterministic default.
  */
-import type { Dialect, ResponseCreateParams } from '../protocol';
+import type { ConversationItem, Dialect, ResponseCreateParams } from '../protocol';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -35,6 +35,11 @@ export interface ReplyContext {
   readonly functionOutputs: readonly { readonly callId: string; readonly output: string }[];
   /** How many responses this session produced before this one. */
   readonly responseCount: number;
+  /**
+   * The items the session's conversation holds when the response starts, oldest first, as the server would list
+   * them (copies: changing them changes nothing). A test reads what a reconnected session was replayed.
+   */
+  readonly conversation: readonly ConversationItem[];
 }
 
 /** One answer: a message (text, or speech with its transcript), a function call, a failure, or an error. */

@@ -134,10 +134,21 @@ export function authorize(req: IncomingMessage, route: Route, auth: AuthOptions)
 export function refuse(socket: Socket, refusal: Refusal): void {
   const body = JSON.stringify(refusal.body);
   const reason =
-    { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 426: 'Upgrade Required' }[refusal.status] ??
-    'Error';
+    (
+      {
+        400: 'Bad Request',
+        401: 'Unauthorized',
+        404: 'Not Found',
+        426: 'Upgrade Required',
+        429: 'Too Many Requests',
+        500: 'Internal Server Error',
+        502: 'Bad Gateway',
+        503: 'Service Unavailable',
+      } as Record<number, string>
+    )[refusal.status] ?? 'Error';
+  const retryAfter = refusal.status === 429 || refusal.status === 503 ? 'retry-after: 1\r\n' : '';
   socket.end(
-    `HTTP/1.1 ${refusal.status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${refusal.status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${retryAfter}connection: close\r\n\r\n${body}`,
   );
 }
 

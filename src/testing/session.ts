@@ -27,6 +27,7 @@ import { checkClientFrame } from './clientFrames';
 import { Conversation, inputOf, itemProblem } from './conversation';
 import { newId } from './ids';
 import { InputAudioBuffer, InputDecoder } from './inputAudio';
+import type { FaultAction } from './faults';
 import type { Reply, ReplyContext, ReplyPolicy, Transcriber } from './replies';
 import { ResponseRun, responseSpecOf, type CancelReason, type ResponsePort } from './response';
 import { validateResponse } from './validate';
@@ -57,6 +58,10 @@ export interface SessionOptions {
   readonly drop: () => void;
   /** Closes the socket with a close frame. */
   readonly close: (code: number, reason: string) => void;
+  /** Stops reading from the socket for good and sends nothing more (a stall fault: no data, no close). */
+  readonly stall: () => void;
+  /** Asked before every event sent or handled: a fault to act on instead. Default: none. */
+  readonly fault?: (type: string) => FaultAction | undefined;
   /** Stops / restarts reading from the socket: backpressure when client frames come faster than handled. */
   readonly pause: () => void;
   readonly resume: () => void;
@@ -185,6 +190,18 @@ export class EmulatedSession {
     );
   }
 
+  /**
+   * Ends the session as a fault: `'drop'` destroys the socket, `'close'` closes it with 1011, `'stall'` stops
+   * reading and sending and leaves it open. Nothing more is sent either way.
+   */
+  hit(action: FaultAction): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (action === 'drop') this.options.drop();
+    else if (action === 'close') this.options.close(1011, 'Internal server error');
+    else this.options.stall();
+  }
+
   /** Stops timers, responses and the VAD; called when the socket closes. Idempotent. */
   dispose(): void {
     if (this.disposed) return;
@@ -211,6 +228,8 @@ export class EmulatedSession {
       const e = checked.error;
       return this.error('invalid_request_error', e.code, e.message, checked.eventId, e.param);
     }
+    const fault = this.options.fault?.(checked.event.type);
+    if (fault) return this.hit(fault);
     await this.dispatch(checked.event, checked.eventId);
   }
 
@@ -666,6 +685,7 @@ export class EmulatedSession {
       toolChoice: request?.tool_choice ?? s.toolChoice,
       functionOutputs: run.spec.outOfBand ? [] : this.functionOutputs,
       responseCount: this.responseCount++,
+      conversation: this.conversation.all().map((s) => structuredClone(s.item)),
     };
     if (!run.spec.outOfBand) this.functionOutputs = [];
     let reply: Reply;
@@ -738,11 +758,9 @@ export class EmulatedSession {
 
   private emit(type: string, fields: object): void {
     if (this.closed) return;
-    if (this.dropAt !== undefined && type === this.dropAt) {
-      this.closed = true;
-      this.options.drop();
-      return;
-    }
+    if (this.dropAt !== undefined && type === this.dropAt) return this.hit('drop');
+    const fault = this.options.fault?.(type);
+    if (fault) return this.hit(fault);
     this.options.send(JSON.stringify({ type, event_id: newId('event'), ...fields }));
   }
 

@@ -44,8 +44,28 @@ const oid = (dotted: string): Uint8Array => {
   }
   return tlv(0x06, out);
 };
-const int = (bytes: Uint8Array): Uint8Array =>
-  tlv(0x02, bytes[0]! & 0x80 ? cat(Uint8Array.of(0), bytes) : bytes);
+/**
+ * A DER INTEGER of the unsigned big-endian `bytes`, in its one canonical form (X.690 §8.3.2): no leading 0x00 unless
+ * the next byte has its high bit set (then exactly one, so that the value stays positive). A serial whose random
+ * first byte was 0 written as is was `asn1 … illegal padding` for OpenSSL about once in 256 certificates.
+ */
+export const derUnsignedInteger = (bytes: Uint8Array): Uint8Array => {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const body = bytes.subarray(start);
+  return tlv(0x02, body.length === 0 ? [0] : body[0]! & 0x80 ? cat(Uint8Array.of(0), body) : body);
+};
+const int = derUnsignedInteger;
+
+/**
+ * The certificate's serial number as a DER INTEGER: positive, at most 20 octets (RFC 5280 §4.1.2.2), from 16
+ * random bytes (given, for tests) whose first is never 0 so that it keeps its 128 bits' size.
+ */
+export function certificateSerial(random: Uint8Array = randomBytes(16)): Uint8Array {
+  const serial = Uint8Array.from(random);
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
+  return derUnsignedInteger(serial);
+}
 const utf8 = (s: string) => tlv(0x0c, new TextEncoder().encode(s));
 const utcTime = (d: Date) => {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -92,11 +112,9 @@ export function selfSignedCertificate(days = 7): SelfSigned {
       seq(oid('2.5.29.19'), tlv(0x01, [0xff]), octets(seq(tlv(0x01, [0xff])))), // basicConstraints: critical, CA
     ),
   );
-  const serial = randomBytes(16);
-  serial[0]! &= 0x7f;
   const tbs = seq(
     explicit(0, int(Uint8Array.of(2))),
-    int(serial),
+    certificateSerial(),
     ecdsaWithSha256,
     name,
     validity,

@@ -381,7 +381,7 @@ describe('replay', () => {
 });
 
 describe('close()', () => {
-  it('ends every socket (the clients see 1006), resolves, and frees the port', async () => {
+  it('closes every socket with 1001 going away (no uncaught 1006), resolves, and frees the port', async () => {
     const e = await startEmulator({ pace: 'realtime', speech: 'builtin' });
     const errors: unknown[] = [];
     const opened: Promise<void>[] = [];
@@ -404,7 +404,13 @@ describe('close()', () => {
     await closing;
     expect(e.sessions()).toBe(0);
     await expect.poll(() => errors.length).toBe(3);
-    expect(errors.map((err) => (err as ConnectionClosedError).code)).toEqual([1006, 1006, 1006]);
+    expect(
+      errors.map((err) => [(err as ConnectionClosedError).code, (err as ConnectionClosedError).reason]),
+    ).toEqual([
+      [1001, 'going away'],
+      [1001, 'going away'],
+      [1001, 'going away'],
+    ]);
     await expect(handshake(e.url)).rejects.toThrow(/ECONNREFUSED/);
   });
 });
