@@ -130,5 +130,6 @@ export { ConnectionClosedError } from './client';
 export { CredentialError } from './client';
 export { SessionTimeoutError } from './client';
 export { BackpressureError } from './client';
+export { DialectMismatchError } from './client';
 export { IncompleteStreamError } from './operators';
 export { WavError } from './audio';

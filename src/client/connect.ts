@@ -4,7 +4,9 @@
 import { Observable, asyncScheduler, type Subscription } from 'rxjs';
 import * as E from 'fp-ts/lib/Either';
 import {
+  EVENT_NAMES,
   decodeServerEvent,
+  isUnknownEvent,
   encodeClientEvent,
   frameDecoder,
   type ClientEvent,
@@ -16,6 +18,7 @@ import {
   BackpressureError,
   ConnectionClosedError,
   CredentialError,
+  DialectMismatchError,
   HandshakeError,
   RealtimeConnectionError,
   SessionTimeoutError,
@@ -99,6 +102,16 @@ export function connectWithState(
   return realtime(options, true);
 }
 
+/** The wire names only one dialect has (names both use, such as `conversation.item.created`, are left out). */
+const ONLY_IN: Record<Dialect, ReadonlySet<string>> = (() => {
+  const preview = new Set(Object.values(EVENT_NAMES).map((n) => n.preview));
+  const ga = new Set(Object.values(EVENT_NAMES).map((n) => n.ga));
+  return {
+    preview: new Set([...preview].filter((n) => !ga.has(n))),
+    ga: new Set([...ga].filter((n) => !preview.has(n))),
+  };
+})();
+
 /** The transport of these options: `transport`, else a WHATWG one over `WebSocket`, else this environment's default. */
 const transportOf = (options: ConnectOptions): Transport =>
   options.transport ?? (options.WebSocket ? whatwgTransport(options.WebSocket) : defaultTransport);
@@ -140,6 +153,7 @@ function realtime(
       let socket: TransportSocket | undefined;
       let finished = false; // the output stream has ended (or we are tearing down)
       let lastErrorCode: string | undefined;
+      let dialectSeen = false; // an event only this connection's dialect has arrived
       let deadline: Subscription | undefined; // the one timer between subscribe and session.created
       const queue = new SendQueue(
         scheduler,
@@ -215,6 +229,16 @@ function realtime(
           : decodeFrame(data);
         if (E.isLeft(result)) return subscriber.next(result.left);
         const value = result.right;
+        if (!dialectSeen) {
+          const type = String(value.type);
+          if (ONLY_IN[target.dialect].has(type)) dialectSeen = true;
+          else if (isUnknownEvent(value) && ONLY_IN[other(target.dialect)].has(type)) {
+            const s = socket;
+            fail(new DialectMismatchError(target.dialect, type, { requestId }));
+            s?.close(1000, 'dialect mismatch');
+            return;
+          }
+        }
         if (value.type === 'session.created') {
           deadline?.unsubscribe();
           deadline = undefined;
@@ -326,6 +350,8 @@ function realtime(
       };
     });
 }
+
+const other = (dialect: Dialect): Dialect => (dialect === 'preview' ? 'ga' : 'preview');
 
 /** `HTTP 401 Unauthorized: <the service's message>` (the message from a JSON `error.message` when present). */
 function handshakeMessage(status: number, statusText: string | undefined, body: string, url: string): string {

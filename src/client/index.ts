@@ -20,4 +20,5 @@ export {
   CredentialError,
   SessionTimeoutError,
   BackpressureError,
+  DialectMismatchError,
 } from './errors';

@@ -225,7 +225,8 @@ describe('connect: how it lives', () => {
     });
     const { values, error } = await run(connect(opts(s))(NEVER));
     expect(values.map((v) => v.type)).toEqual(['session.created', 'error']);
-    expect((error as Error).message).toBe('connection closed with 1001 after server error session_expired');
+    expect((error as Error).message).toBe('connection closed with 1001');
+    expect((error as ConnectionClosedError).lastErrorCode).toBe('session_expired');
   });
 
   it('errors with 1006 when the socket drops without a close frame', async () => {
