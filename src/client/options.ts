@@ -39,6 +39,11 @@ export interface ConnectOptions {
    * `/openai/realtime`, else `'ga'`.
    */
   readonly dialect?: Dialect;
+  /**
+   * `'transcription'` opens a transcription-only session: `intent=transcription` on the GA URL (Azure
+   * `/openai/v1/realtime`, OpenAI `/v1/realtime`), as openai-node does. Default: none (a conversation session).
+   */
+  readonly intent?: 'transcription';
   /** OpenAI's model (`wss://api.openai.com/v1/realtime?model=…`), used when there is no `endpoint`. */
   readonly model?: string;
   /** A full custom `ws(s)://` URL, used as given (proxies, the emulator). Overrides endpoint/deployment/model. */
