@@ -11,6 +11,8 @@ const deps = [
   ...Object.keys(pkg.optionalDependencies ?? {}),
 ];
 const external = (id) => id.startsWith('node:') || deps.some((d) => id === d || id.startsWith(`${d}/`));
+// fp-ts has no "exports" map: Node's ESM loader needs the file's extension on a deep import.
+const paths = (id) => (id.startsWith('fp-ts/lib/') && !id.endsWith('.js') ? `${id}.js` : id);
 const entries = { index: 'src/index.ts', testing: 'src/testing/index.ts' };
 
 export default [
@@ -19,7 +21,13 @@ export default [
     external,
     plugins: [esbuild({ target: 'node20' })],
     output: [
-      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+      {
+        dir: 'dist',
+        format: 'es',
+        entryFileNames: '[name].js',
+        chunkFileNames: 'chunks/[name]-[hash].js',
+        paths,
+      },
       {
         dir: 'dist',
         format: 'cjs',

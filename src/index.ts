@@ -59,6 +59,12 @@ export type { ConnectOptions } from './client';
 export type { ConnectionState } from './client';
 export type { TokenCredential } from './client';
 export type { WebSocketConstructor } from './client';
+export { whatwgTransport } from './client';
+export type { Transport } from './client';
+export type { TransportRequest } from './client';
+export type { TransportEvents } from './client';
+export type { TransportSocket } from './client';
+export type { HandshakeFailure } from './client';
 export type { Target } from './client';
 
 // Operators
@@ -124,5 +130,6 @@ export { ConnectionClosedError } from './client';
 export { CredentialError } from './client';
 export { SessionTimeoutError } from './client';
 export { BackpressureError } from './client';
+export { DialectMismatchError } from './client';
 export { IncompleteStreamError } from './operators';
 export { WavError } from './audio';

@@ -57,14 +57,15 @@ export class ConnectionClosedError extends RealtimeConnectionError {
     readonly code: number,
     /** The close reason the server sent (may be empty). */
     readonly reason: string,
-    /** The `code` of the last server `error` event before the close, e.g. `session_expired`. */
+    /**
+     * The `code` of the last server `error` event before the close, e.g. `session_expired`. A fact about the
+     * connection, not the cause of the close (an unrelated drop may come long after a `rate_limit_exceeded`), so it
+     * is a field and not part of the message.
+     */
     readonly lastErrorCode: string | undefined,
     options: { requestId?: string } = {},
   ) {
-    super(
-      `connection closed with ${code}${reason ? ` (${reason})` : ''}${lastErrorCode ? ` after server error ${lastErrorCode}` : ''}`,
-      options,
-    );
+    super(`connection closed with ${code}${reason ? ` (${reason})` : ''}`, options);
   }
   override toJSON() {
     return { ...super.toJSON(), code: this.code, reason: this.reason, lastErrorCode: this.lastErrorCode };
@@ -90,4 +91,29 @@ export class SessionTimeoutError extends RealtimeConnectionError {
 /** More client events waited to be sent than `maxQueuedBytes` allows: the socket could not drain. */
 export class BackpressureError extends RealtimeConnectionError {
   override readonly name = 'BackpressureError';
+}
+
+/**
+ * The server speaks the other dialect: an event only the other dialect has arrived before any event of this
+ * connection's own (e.g. `response.output_audio.delta` on a `preview` connection). Every output event would
+ * otherwise arrive as an unknown event and nothing would say why.
+ */
+export class DialectMismatchError extends RealtimeConnectionError {
+  override readonly name = 'DialectMismatchError';
+  constructor(
+    /** The dialect this connection expected. */
+    readonly expected: 'preview' | 'ga',
+    /** The event type that gave the other dialect away. */
+    readonly eventType: string,
+    options: { requestId?: string } = {},
+  ) {
+    const other = expected === 'preview' ? 'ga' : 'preview';
+    super(
+      `the server speaks the ${other} dialect (${eventType}) but this connection expects ${expected}: set dialect: '${other}'${other === 'preview' ? " (OpenAI speaks the beta only with 'OpenAI-Beta: realtime=v1', which dialect: 'preview' sends)" : ''}`,
+      options,
+    );
+  }
+  override toJSON() {
+    return { ...super.toJSON(), expected: this.expected, eventType: this.eventType };
+  }
 }

@@ -80,6 +80,11 @@ export function realtimeUrl(options: ConnectOptions): Target {
     throw new ConfigurationError('no url, endpoint or model: say where to connect');
   }
   const url = new URL(target.url);
+  if (options.intent === 'transcription') {
+    // transcription-only sessions: `?intent=transcription` on the realtime URL (openai-node, src/realtime/websocket.ts)
+    url.searchParams.set('intent', 'transcription');
+    target = { ...target, url: url.toString() };
+  }
   if (url.protocol === 'ws:' && !isLoopback(url.hostname) && !options.allowInsecure) {
     throw new ConfigurationError(
       `refusing plain ws:// to ${url.hostname}: keys and audio would travel unencrypted (use wss://, or allowInsecure: true)`,

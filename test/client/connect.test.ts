@@ -225,7 +225,8 @@ describe('connect: how it lives', () => {
     });
     const { values, error } = await run(connect(opts(s))(NEVER));
     expect(values.map((v) => v.type)).toEqual(['session.created', 'error']);
-    expect((error as Error).message).toBe('connection closed with 1001 after server error session_expired');
+    expect((error as Error).message).toBe('connection closed with 1001');
+    expect((error as ConnectionClosedError).lastErrorCode).toBe('session_expired');
   });
 
   it('errors with 1006 when the socket drops without a close frame', async () => {
@@ -335,7 +336,9 @@ describe('connect: failed handshakes', () => {
     );
     expect(dns.error).toBeInstanceOf(HandshakeError);
     expect((dns.error as HandshakeError).code).toMatch(/ENOTFOUND|EAI_AGAIN/);
-    expect(((dns.error as Error).cause as NodeJS.ErrnoException).code).toBe((dns.error as HandshakeError).code);
+    expect(((dns.error as Error).cause as NodeJS.ErrnoException).code).toBe(
+      (dns.error as HandshakeError).code,
+    );
     expectNoSecret(dns.error, KEY);
 
     const net: NetServer = createNetServer();
@@ -456,7 +459,7 @@ describe('connect: limits and transports', () => {
   });
 
   it('sends OpenAI-Beta only to OpenAI on the preview dialect', async () => {
-    const { handshakeHeaders } = await import('../../src/client/connect');
+    const { handshakeHeaders } = await import('../../src/client/handshake');
     const { realtimeUrl } = await import('../../src/client/url');
     const headers = async (o: ConnectOptions) =>
       (await handshakeHeaders(o, realtimeUrl(o), 'rid'))['OpenAI-Beta'];

@@ -107,3 +107,19 @@ describe('realtimeUrl', () => {
     );
   });
 });
+
+describe('realtimeUrl: transcription sessions', () => {
+  it('adds intent=transcription for Azure GA and OpenAI', () => {
+    expect(
+      realtimeUrl({
+        endpoint: 'https://r.openai.azure.com',
+        deployment: 'd',
+        dialect: 'ga',
+        intent: 'transcription',
+      }).url,
+    ).toBe('wss://r.openai.azure.com/openai/v1/realtime?model=d&intent=transcription');
+    expect(realtimeUrl({ model: 'gpt-realtime', intent: 'transcription' }).url).toBe(
+      'wss://api.openai.com/v1/realtime?model=gpt-realtime&intent=transcription',
+    );
+  });
+});
