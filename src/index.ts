@@ -55,11 +55,15 @@ export { isConnectionState } from './client';
 export { realtimeUrl } from './client';
 export { redactUrl } from './client';
 export { DEFAULT_API_VERSION } from './client';
+export { createClientSecret } from './client';
 export type { ConnectOptions } from './client';
 export type { ConnectionState } from './client';
 export type { TokenCredential } from './client';
 export type { WebSocketConstructor } from './client';
 export type { Target } from './client';
+export type { ClientSecret } from './client';
+export type { ClientSecretOptions } from './client';
+export type { FetchLike } from './client';
 
 // Operators
 export { ofType } from './operators';
@@ -124,5 +128,6 @@ export { ConnectionClosedError } from './client';
 export { CredentialError } from './client';
 export { SessionTimeoutError } from './client';
 export { BackpressureError } from './client';
+export { ClientSecretError } from './client';
 export { IncompleteStreamError } from './operators';
 export { WavError } from './audio';

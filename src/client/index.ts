@@ -13,3 +13,5 @@ export {
   SessionTimeoutError,
   BackpressureError,
 } from './errors';
+export { createClientSecret, ClientSecretError } from './clientSecrets';
+export type { ClientSecret, ClientSecretOptions, FetchLike } from './clientSecrets';

@@ -21,6 +21,7 @@ import {
   type Transcriber,
 } from './replies';
 import { recordingFrames, replay, type Recording } from './replay';
+import { clientSecrets } from './clientSecrets';
 import { authorize, isRefusal, refuse, routeOf } from './routes';
 import { EmulatedSession } from './session';
 import { selfSignedCertificate } from './tls';
@@ -126,12 +127,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       : scriptedReplies((options.reply as readonly Reply[] | undefined) ?? []);
   const frames = options.replay === undefined ? undefined : recordingFrames(options.replay);
   const pace = options.pace ?? 'realtime';
+  const secrets = clientSecrets();
 
   server.on('connection', (s: Socket) => {
     rawSockets.add(s);
     s.on('close', () => rawSockets.delete(s));
   });
-  server.on('request', (_req, res) => {
+  server.on('request', (req, res) => {
+    if (secrets.serve(req, res, { apiKey, verifyToken: options.verifyToken })) return;
     res.writeHead(426, { 'content-type': 'application/json', upgrade: 'websocket' });
     res.end(
       JSON.stringify({ error: { code: 'UpgradeRequired', message: 'This endpoint speaks WebSocket.' } }),
@@ -140,7 +143,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const route = routeOf(req, options.dialect);
     if (isRefusal(route)) return refuse(socket, route);
-    const denied = authorize(req, route, { apiKey, verifyToken: options.verifyToken });
+    const denied = authorize(req, route, {
+      apiKey,
+      verifyToken: options.verifyToken,
+      ephemeral: secrets.accepts,
+    });
     if (denied) return refuse(socket, denied);
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
