@@ -3,6 +3,7 @@
  */
 import type { SchedulerLike } from 'rxjs';
 import type { Dialect } from '../protocol';
+import type { Transport } from './transport';
 
 /**
  * A token source: structurally the `TokenCredential` of `@azure/core-auth`, so any credential of
@@ -58,11 +59,17 @@ export interface ConnectOptions {
   readonly bearerToken?: string;
   /** Allow `ws://` / `http://` to hosts other than loopback. Default `false`. */
   readonly allowInsecure?: boolean;
-  /** Extra trusted CA certificates (PEM), e.g. `emulator.certificate` of a TLS emulator (Node only). Default: Node's trust store. */
+  /**
+   * Extra trusted CA certificates (PEM), e.g. `emulator.certificate` of a TLS emulator (Node only), trusted in
+   * addition to Node's root certificates (a corporate CA does not break public endpoints). Default: none.
+   */
   readonly ca?: string | readonly string[];
   /** Extra handshake headers (Node only). Default none. */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Milliseconds for the WebSocket handshake. Default `30000`. */
+  /**
+   * Milliseconds from subscription to an open socket: the credential's token and the WebSocket handshake together.
+   * Default `30000`; `0` disables.
+   */
   readonly handshakeTimeoutMs?: number;
   /** Milliseconds to wait for `session.created` after opening. Default `15000`; `0` disables. */
   readonly sessionCreatedTimeoutMs?: number;
@@ -74,8 +81,16 @@ export interface ConnectOptions {
   readonly highWaterMark?: number;
   /** Most bytes held in our queue (pre-open and backpressure); beyond it the stream errors with `BackpressureError`. Default `32 MiB`. */
   readonly maxQueuedBytes?: number;
-  /** A WHATWG WebSocket constructor (browsers, Deno). Default: the `ws` package in Node. Headers cannot be sent with it. */
+  /**
+   * A WHATWG WebSocket constructor (browsers, Deno, Bun, workers), used through `whatwgTransport`. Headers cannot
+   * be sent with it: an `apiKey` goes in the query, a `bearerToken` in the subprotocols. Default: none.
+   */
   readonly WebSocket?: WebSocketConstructor;
+  /**
+   * The socket implementation (`wsTransport`, `whatwgTransport()`, or your own). Default: `ws` in Node, the global
+   * `WebSocket` in a browser build; `WebSocket`, when given, wins over the default.
+   */
+  readonly transport?: Transport;
   /** The scheduler for timeouts, pings and queue draining. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
 }

@@ -335,7 +335,9 @@ describe('connect: failed handshakes', () => {
     );
     expect(dns.error).toBeInstanceOf(HandshakeError);
     expect((dns.error as HandshakeError).code).toMatch(/ENOTFOUND|EAI_AGAIN/);
-    expect(((dns.error as Error).cause as NodeJS.ErrnoException).code).toBe((dns.error as HandshakeError).code);
+    expect(((dns.error as Error).cause as NodeJS.ErrnoException).code).toBe(
+      (dns.error as HandshakeError).code,
+    );
     expectNoSecret(dns.error, KEY);
 
     const net: NetServer = createNetServer();
@@ -456,7 +458,7 @@ describe('connect: limits and transports', () => {
   });
 
   it('sends OpenAI-Beta only to OpenAI on the preview dialect', async () => {
-    const { handshakeHeaders } = await import('../../src/client/connect');
+    const { handshakeHeaders } = await import('../../src/client/handshake');
     const { realtimeUrl } = await import('../../src/client/url');
     const headers = async (o: ConnectOptions) =>
       (await handshakeHeaders(o, realtimeUrl(o), 'rid'))['OpenAI-Beta'];

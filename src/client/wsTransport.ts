@@ -1,0 +1,168 @@
+/**
+ * The Node transport, on the `ws` package: the only file that imports it.
+ */
+import { rootCertificates } from 'node:tls';
+import WebSocket from 'ws';
+import type { HandshakeFailure, Transport } from './transport';
+
+/** The close codes ws sends for its own protocol errors (RFC 6455 §7.4.1), reported instead of a bare 1006. */
+const WS_ERROR_CLOSE_CODES: Record<string, number> = {
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009,
+  WS_ERR_INVALID_UTF8: 1007,
+  WS_ERR_INVALID_OPCODE: 1002,
+  WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH: 1002,
+  WS_ERR_UNEXPECTED_MASK: 1002,
+  WS_ERR_UNEXPECTED_RSV_1: 1002,
+  WS_ERR_UNEXPECTED_RSV_2_3: 1002,
+  WS_ERR_INVALID_CLOSE_CODE: 1002,
+  WS_ERR_EXPECTED_FIN: 1002,
+  WS_ERR_EXPECTED_MASK: 1002,
+};
+
+/** Most bytes of an HTTP refusal's body kept for the error message. */
+const MAX_REFUSAL_BODY = 64 * 1024;
+
+/**
+ * The `ws` transport (Node): sends the handshake headers, pings to keep the connection honest, enforces
+ * `maxPayload`, trusts `ca` in addition to Node's root certificates, and can pause reading.
+ *
+ * It's like `new WebSocket(url, { headers })` of `ws`, but every ending is reported once, as a fact
+ * (`failed` with the HTTP status and body, or `close` with the code ws sent for its own protocol error, or
+ * `1006` with "keep-alive: no pong…" when the peer stopped answering pings).
+ *
+ * ```text
+ * ping:   ----p----p----p----X        X = no pong since the last ping: terminate, close(1006, 'keep-alive: …')
+ * pause:  ----P~~~~~~~~R-----         while paused no ping is judged: unread frames prove the peer is there
+ * ```
+ *
+ * It is `connect()`'s default in Node and not exported from the package, so that a browser bundle never holds `ws`.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'rx-realtime';
+ * const realtime = connect({ model: 'gpt-realtime', bearerToken: 'sk-…' }); // Node: over ws
+ * ```
+ */
+export const wsTransport: Transport = {
+  sendsHeaders: true,
+  open(request, events) {
+    const ws = new WebSocket(request.url, request.protocols.length > 0 ? [...request.protocols] : [], {
+      headers: { ...request.headers },
+      maxPayload: request.maxPayload,
+      perMessageDeflate: false,
+      // `ca` alone would replace Node's trust store (tls.createSecureContext): a corporate CA would then break
+      // every public endpoint. Add to the roots instead.
+      ...(request.ca !== undefined ? { ca: [...rootCertificates, ...request.ca] } : {}),
+    });
+    let opened = false;
+    let ended = false; // `failed` or `close` was reported
+    let socketError: (Error & { code?: string }) | undefined;
+    let pongMissing = false;
+    let paused = false;
+    const fail = (failure: HandshakeFailure) => {
+      if (ended) return;
+      ended = true;
+      keepAlive?.unsubscribe();
+      events.failed(failure);
+    };
+    let keepAlive: { unsubscribe(): void } | undefined;
+
+    ws.on('open', () => {
+      if (ended) return;
+      opened = true;
+      const interval = request.pingIntervalMs;
+      if (interval > 0) {
+        let alive = true;
+        ws.on('pong', () => (alive = true));
+        keepAlive = request.scheduler.schedule(function (this: { schedule(s?: unknown, d?: number): void }) {
+          if (paused) {
+            // reads are paused by us: a pong cannot be read, and the unread frames show the peer is alive
+            alive = true;
+          } else if (!alive) {
+            pongMissing = true;
+            ws.terminate(); // 'close' follows with 1006
+            return;
+          } else {
+            alive = false;
+            ws.ping();
+          }
+          this.schedule(undefined, interval);
+        }, interval);
+      }
+      events.open();
+    });
+    ws.on('message', (data, isBinary) => {
+      if (ended) return;
+      const bytes = Array.isArray(data)
+        ? Buffer.concat(data)
+        : data instanceof ArrayBuffer
+          ? new Uint8Array(data)
+          : data;
+      events.message(bytes, isBinary);
+    });
+    ws.on('close', (rawCode, rawReason) => {
+      keepAlive?.unsubscribe();
+      if (!opened || ended) return;
+      ended = true;
+      if (pongMissing) {
+        events.close(1006, `keep-alive: no pong within ${request.pingIntervalMs} ms`);
+        return;
+      }
+      // after a protocol error of its own (a frame above maxPayload, bad UTF-8) ws closes with 1006: report the
+      // close code it sent and why
+      const code =
+        rawCode === 1006 && socketError ? (WS_ERROR_CLOSE_CODES[socketError.code ?? ''] ?? 1006) : rawCode;
+      events.close(code, rawReason.toString('utf8') || (socketError ? socketError.message : ''));
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      // The handshake got an HTTP answer instead of 101: keep its status and the service's message.
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        if (size < MAX_REFUSAL_BODY) chunks.push(c.subarray(0, MAX_REFUSAL_BODY - size));
+        size += c.length;
+      });
+      const refuse = () => {
+        fail({
+          status: res.statusCode ?? 0,
+          statusText: res.statusMessage,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
+        ws.terminate();
+      };
+      res.on('end', refuse);
+      res.on('error', refuse);
+      res.on('aborted', refuse);
+    });
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (!opened) {
+        fail({ code: err.code, detail: err.message, cause: err });
+        return;
+      }
+      // after open, 'close' follows with its code (1006 when the socket dropped)
+      socketError = err;
+    });
+    return {
+      send: (frame) => ws.send(frame),
+      get bufferedAmount() {
+        return ws.bufferedAmount;
+      },
+      close: (code, reason) => {
+        if (ws.readyState === ws.CONNECTING) ws.terminate();
+        else if (ws.readyState === ws.OPEN) ws.close(code, reason);
+      },
+      terminate: () => {
+        keepAlive?.unsubscribe();
+        ws.terminate();
+      },
+      pause: () => {
+        paused = true;
+        ws.pause();
+      },
+      resume: () => {
+        paused = false;
+        ws.resume();
+      },
+    };
+  },
+};
