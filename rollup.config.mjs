@@ -55,6 +55,7 @@ export default [
     output: {
       dir: 'dist',
       format: 'es',
+      paths,
       entryFileNames: '[name].js',
       chunkFileNames: 'chunks/[name]-[hash].js',
     },
