@@ -15,6 +15,17 @@ const external = (id) => id.startsWith('node:') || deps.some((d) => id === d || 
 const paths = (id) => (id.startsWith('fp-ts/lib/') && !id.endsWith('.js') ? `${id}.js` : id);
 const entries = { index: 'src/index.ts', testing: 'src/testing/index.ts' };
 
+// The browser build (dist/browser.js, ESM): src/client/defaultTransport.ts is swapped for its .browser.ts sibling
+// (the platform's WebSocket), so that neither `ws` nor a Node built-in is reachable from it.
+const browserTransport = {
+  name: 'browser-default-transport',
+  async resolveId(source, importer, options) {
+    if (!/\/defaultTransport$/.test(source)) return null;
+    const resolved = await this.resolve(`${source}.browser`, importer, { ...options, skipSelf: true });
+    return resolved ?? null;
+  },
+};
+
 export default [
   {
     input: entries,
@@ -36,6 +47,18 @@ export default [
         exports: 'named',
       },
     ],
+  },
+  {
+    input: { browser: 'src/index.ts' },
+    external: (id) => id !== 'ws' && !id.startsWith('node:') && external(id),
+    plugins: [browserTransport, esbuild({ target: 'es2022' })],
+    output: {
+      dir: 'dist',
+      format: 'es',
+      paths,
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
+    },
   },
   ...Object.entries(entries).flatMap(([name, input]) => [
     { input, external, plugins: [dts()], output: { file: `dist/${name}.d.ts`, format: 'es' } },

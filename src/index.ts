@@ -55,6 +55,7 @@ export { isConnectionState } from './client';
 export { realtimeUrl } from './client';
 export { redactUrl } from './client';
 export { DEFAULT_API_VERSION } from './client';
+export { createClientSecret } from './client';
 export type { ConnectOptions } from './client';
 export type { ConnectionState } from './client';
 export type { TokenCredential } from './client';
@@ -66,6 +67,9 @@ export type { TransportEvents } from './client';
 export type { TransportSocket } from './client';
 export type { HandshakeFailure } from './client';
 export type { Target } from './client';
+export type { ClientSecret } from './client';
+export type { ClientSecretOptions } from './client';
+export type { FetchLike } from './client';
 
 // Operators
 export { ofType } from './operators';
@@ -131,5 +135,6 @@ export { CredentialError } from './client';
 export { SessionTimeoutError } from './client';
 export { BackpressureError } from './client';
 export { DialectMismatchError } from './client';
+export { ClientSecretError } from './client';
 export { IncompleteStreamError } from './operators';
 export { WavError } from './audio';

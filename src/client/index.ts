@@ -22,3 +22,5 @@ export {
   BackpressureError,
   DialectMismatchError,
 } from './errors';
+export { createClientSecret, ClientSecretError } from './clientSecrets';
+export type { ClientSecret, ClientSecretOptions, FetchLike } from './clientSecrets';

@@ -22,6 +22,7 @@ import {
 } from './replies';
 import { FaultPlan, refusalBody, type EmulatorFaults, type FaultOptions, type FaultTarget } from './faults';
 import { recordingFrames, replay, type Recording } from './replay';
+import { clientSecrets } from './clientSecrets';
 import { authorize, isRefusal, refuse, routeOf } from './routes';
 import { EmulatedSession } from './session';
 import { selfSignedCertificate } from './tls';
@@ -142,6 +143,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const pace = options.pace ?? 'realtime';
   const faults = new FaultPlan(options);
   let opened = 0;
+  const secrets = clientSecrets();
 
   const upgraded = new WeakSet<Socket>();
   const upgradeTimeoutMs = options.upgradeTimeoutMs ?? 10_000;
@@ -158,7 +160,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       rawSockets.delete(s);
     });
   });
-  server.on('request', (_req, res) => {
+  server.on('request', (req, res) => {
+    if (secrets.serve(req, res, { apiKey, verifyToken: options.verifyToken })) return;
     res.writeHead(426, { 'content-type': 'application/json', upgrade: 'websocket' });
     res.end(
       JSON.stringify({ error: { code: 'UpgradeRequired', message: 'This endpoint speaks WebSocket.' } }),
@@ -169,7 +172,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (refused !== undefined) return refuse(socket, { status: refused, body: refusalBody(refused) });
     const route = routeOf(req, options.dialect);
     if (isRefusal(route)) return refuse(socket, route);
-    const denied = authorize(req, route, { apiKey, verifyToken: options.verifyToken });
+    const denied = authorize(req, route, {
+      apiKey,
+      verifyToken: options.verifyToken,
+      ephemeral: secrets.accepts,
+    });
     if (denied) return refuse(socket, denied);
     upgraded.add(socket);
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -34,6 +34,8 @@ export interface Refusal {
 export interface AuthOptions {
   readonly apiKey: string;
   readonly verifyToken?: (token: string) => boolean;
+  /** Accepts an ephemeral key minted by the emulator (GA paths: bearer or subprotocol). */
+  readonly ephemeral?: (key: string) => boolean;
 }
 
 /** Reads the path and query; `forced` overrides the dialect the path implies. */
@@ -98,6 +100,13 @@ export function authorize(req: IncomingMessage, route: Route, auth: AuthOptions)
     if (keyAsBearer && same(bearer, auth.apiKey)) return undefined;
   }
   if (route.flavour === 'openai' && subprotocol !== undefined && same(subprotocol, auth.apiKey))
+    return undefined;
+  // ephemeral keys open GA sessions, as a bearer or, from a page, the subprotocol
+  if (
+    keyAsBearer &&
+    auth.ephemeral &&
+    [bearer, subprotocol].some((k) => k !== undefined && auth.ephemeral!(k))
+  )
     return undefined;
   if (route.flavour === 'openai') {
     // OpenAI's wording; the key is never echoed (the real service shows its last characters)
