@@ -2,7 +2,8 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
 import { IncompleteStreamError } from './errors';
-import { field, numberField } from './groups';
+import { field } from './groups';
+import { partKeys } from './partKey';
 
 export interface PartKey {
   readonly responseId: string;
@@ -27,11 +28,7 @@ export function collectParts<R>(
     new Observable<R>((subscriber) => {
       // Open parts only; each entry is deleted at its done, so memory is flat over a session.
       const open = new Map<string, Accumulator<R>>();
-      const keyOf = (e: ServerMessage) => {
-        const itemId = field(e, 'item_id');
-        const index = numberField(e, 'content_index');
-        return itemId !== undefined && index !== undefined ? `${itemId}:${index}` : undefined;
-      };
+      const keyOf = partKeys();
       const incomplete = (reason: string, cause?: unknown) => {
         const first = open.keys().next();
         open.clear();

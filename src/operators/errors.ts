@@ -14,7 +14,11 @@ export class IncompleteStreamError extends Error {
     readonly kind: string,
     /** Its key: the response id, the item id, or `itemId:contentIndex`. */
     readonly id: string,
-    /** Why: `'source completed'`, `'source errored'`, `'unsubscribed'`. */
+    /**
+     * Why: `'source completed'`, `'unsubscribed'`, or `'source errored: '` and the error's name and message, which
+     * for a connection that ended names its close code, e.g.
+     * `'source errored: ConnectionClosedError: connection closed with 1006'`.
+     */
     readonly reason: string,
     options?: { cause?: unknown },
   ) {

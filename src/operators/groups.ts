@@ -3,7 +3,7 @@
  * open at an `added`/`created` event, receive the events routed to their key, complete at their `done`, and
  * error (never hang) when the source ends first. Internal: the public operators configure it.
  */
-import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
+import { Observable, type OperatorFunction, type Subscriber, type Subscription } from 'rxjs';
 import type { ServerMessage } from '../protocol';
 import { IncompleteStreamError } from './errors';
 
@@ -38,10 +38,15 @@ export function splitGroups<G>(makeSpec: () => GroupSpec<G>): OperatorFunction<S
       // skip the map.
       let lastKey: string | undefined;
       let last: Group | undefined;
+      // Ref-counting as rxjs `groupBy` does: `splitResponses(), take(1)` unsubscribes the outer stream right after
+      // handing over a response, and that response must still run to its done. So the source stays subscribed
+      // while any inner stream has a subscriber, and is let go when the outer has left and the last one leaves.
+      let active = 0;
+      let outerLeft = false;
       const start = (key: string, event: ServerMessage): Group => {
-        const group = hotGroup();
+        const group = hotGroup(track);
         open.set(key, group);
-        subscriber.next(spec.make(key, group.stream, event));
+        if (!outerLeft) subscriber.next(spec.make(key, group.stream, event));
         return group;
       };
       const endAll = (reason: string, cause?: unknown) => {
@@ -50,15 +55,28 @@ export function splitGroups<G>(makeSpec: () => GroupSpec<G>): OperatorFunction<S
         lastKey = last = undefined;
         for (const [key, group] of groups) {
           spec.forget?.(key);
-          group.error(new IncompleteStreamError(spec.kind, key, reason, { cause }));
+          group.error(
+            new IncompleteStreamError(spec.kind, key, reason, cause === undefined ? {} : { cause }),
+          );
         }
       };
-      const subscription = source.subscribe({
+      const release = () => {
+        subscription?.unsubscribe();
+        endAll('unsubscribed');
+      };
+      function track(delta: 1 | -1) {
+        active += delta;
+        if (active === 0 && outerLeft) release();
+      }
+      // eslint-disable-next-line prefer-const -- assigned once below; `release` may run before (re-entrancy)
+      let subscription: Subscription | undefined;
+      subscription = source.subscribe({
         next(event) {
           spec.observe?.(event);
           let group: Group | undefined;
           let key = spec.opens(event);
           if (key !== undefined && !open.has(key)) {
+            if (outerLeft) return;
             group = start(key, event);
           } else {
             key = spec.keyOf(event);
@@ -70,6 +88,8 @@ export function splitGroups<G>(makeSpec: () => GroupSpec<G>): OperatorFunction<S
               // Only response-scoped events (those with a response_id) open a group this way: user-item events
               // such as input transcription deltas carry item_id and content_index too, and never have a done.
               if (closed.includes(key) || field(event, 'response_id') === undefined) return;
+              // After the outer left, nobody could receive a new group: only the kept-alive ones are fed.
+              if (outerLeft) return;
               group = start(key, event);
             }
           }
@@ -86,7 +106,7 @@ export function splitGroups<G>(makeSpec: () => GroupSpec<G>): OperatorFunction<S
           }
         },
         error(err) {
-          endAll('source errored', err);
+          endAll(`source errored: ${describe(err)}`, err);
           subscriber.error(err);
         },
         complete() {
@@ -95,8 +115,16 @@ export function splitGroups<G>(makeSpec: () => GroupSpec<G>): OperatorFunction<S
         },
       });
       return () => {
-        subscription.unsubscribe();
-        endAll('unsubscribed');
+        outerLeft = true;
+        // Groups nobody subscribed to can never be received now: end them, keep the subscribed ones.
+        for (const [key, group] of [...open]) {
+          if (group.observed()) continue;
+          open.delete(key);
+          if (lastKey === key) lastKey = last = undefined;
+          spec.forget?.(key);
+          group.error(new IncompleteStreamError(spec.kind, key, 'unsubscribed'));
+        }
+        if (active === 0) release();
       };
     });
 }
@@ -104,6 +132,8 @@ export function splitGroups<G>(makeSpec: () => GroupSpec<G>): OperatorFunction<S
 /** An open group: its public stream and the calls that feed it. */
 interface Group {
   readonly stream: Observable<ServerMessage>;
+  /** True while the stream has a subscriber. */
+  observed(): boolean;
   next(event: ServerMessage): void;
   complete(): void;
   error(err: unknown): void;
@@ -115,15 +145,17 @@ interface Group {
  * that an event costs a loop instead of a Subject's error context and snapshot. Re-entrancy is the Subject's:
  * a subscriber that leaves during an event is closed, so the snapshot being walked skips it.
  */
-function hotGroup(): Group {
+function hotGroup(track: (delta: 1 | -1) => void): Group {
   let subscribers: Subscriber<ServerMessage>[] = [];
   let ended: { readonly error: unknown } | null | undefined; // undefined: open; null: completed
   const stream = new Observable<ServerMessage>((subscriber) => {
     if (ended === null) return subscriber.complete();
     if (ended !== undefined) return subscriber.error(ended.error);
     subscribers = [...subscribers, subscriber];
+    track(1);
     return () => {
       subscribers = subscribers.filter((s) => s !== subscriber);
+      track(-1);
     };
   });
   const end = (how: { readonly error: unknown } | null) => {
@@ -138,6 +170,7 @@ function hotGroup(): Group {
   };
   return {
     stream,
+    observed: () => subscribers.length > 0,
     next(event) {
       const list = subscribers;
       for (let i = 0; i < list.length; i++) list[i]!.next(event);
@@ -146,6 +179,15 @@ function hotGroup(): Group {
     error: (error) => end({ error }),
   };
 }
+
+/**
+ * What ended the source, for an `IncompleteStreamError`'s reason: the error's name and message (a connection
+ * error names its close code there, e.g. "ConnectionClosedError: connection closed with 1006"), cut to a bound.
+ */
+export const describe = (err: unknown): string => {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+};
 
 /** Reads a string field of an event without trusting its shape (decode failures and unknown events pass here). */
 export const field = (event: unknown, name: string): string | undefined => {

@@ -1,6 +1,7 @@
 import type { Observable, OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
 import { field, numberField, splitGroups } from './groups';
+import { partKeys } from './partKey';
 
 /** One content part's events, from `response.content_part.added` to `response.content_part.done` inclusive. */
 export interface ContentPartStream extends Observable<ServerMessage> {
@@ -12,27 +13,30 @@ export interface ContentPartStream extends Observable<ServerMessage> {
 }
 
 /**
- * `item_id:content_index`, or undefined. Per subscription: the last key is kept, so that the events of one part
- * (nearly all in a row) reuse one string instead of building one each.
+ * Splits a server stream (or one item's stream) into one inner Observable per content part.
+ *
+ * It's like `groupBy(e => e.item_id + ':' + e.content_index)`, but each inner stream opens at
+ * `response.content_part.added`, carries the part's deltas and dones (audio, transcript, text), and completes at
+ * `response.content_part.done`.
+ *
+ * ```text
+ * source:  --p--a--t--x--q--P--T--Q--|     p/q = content_part.added/done of part 1, P/Q of part 2
+ * output:  --s--------------S--------|
+ *   s:       p--a--t--x--q|
+ *   S:                      P--T--Q|
+ * ```
+ *
+ * Completion, errors and teardown as {@link splitResponses}: open parts error with `IncompleteStreamError` when
+ * the source ends first (the reason names the error that ended it); a part already handed over and subscribed
+ * stays alive after the outer unsubscribes; an event for an unseen part of a response opens its stream; a
+ * straggler after done is dropped.
+ *
+ * @example
+ * ```ts
+ * import { splitContentParts, textDeltas } from 'rx-realtime';
+ * item$.pipe(splitContentParts(), mergeMap((part) => part.pipe(textDeltas())));
+ * ```
  */
-const partKeys = () => {
-  let lastItem: string | undefined;
-  let lastIndex: number | undefined;
-  let lastKey: string | undefined;
-  return (e: ServerMessage): string | undefined => {
-    // read here rather than through `field`: a load of its own at this site (every event passes here)
-    const itemId = (e as { item_id?: unknown }).item_id;
-    const index = (e as { content_index?: unknown }).content_index;
-    if (typeof itemId !== 'string' || typeof index !== 'number') return undefined;
-    if (itemId !== lastItem || index !== lastIndex) {
-      lastItem = itemId;
-      lastIndex = index;
-      lastKey = `${itemId}:${index}`;
-    }
-    return lastKey;
-  };
-};
-
 export function splitContentParts(): OperatorFunction<ServerMessage, ContentPartStream> {
   return splitGroups<ContentPartStream>(() => {
     const keyOf = partKeys();

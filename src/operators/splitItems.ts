@@ -26,7 +26,8 @@ export interface ItemStream extends Observable<ServerMessage> {
  * ```
  *
  * Completion, errors and teardown as {@link splitResponses}: open items error with `IncompleteStreamError`
- * when the source ends first; an event for an unseen item opens its stream; a straggler after done is dropped.
+ * when the source ends first (the reason names the error that ended it); an item already handed over and
+ * subscribed stays alive after the outer unsubscribes; an event for an unseen item opens its stream; a straggler after done is dropped.
  *
  * @example
  * ```ts

@@ -28,10 +28,13 @@ export interface ResponseStream extends Observable<ServerMessage> {
  *
  * - completes when the source completes; every response still open then errors with an
  *   `IncompleteStreamError` (it never hangs, never completes as if it had finished);
- * - errors when the source errors, after erroring the open responses;
+ * - errors when the source errors (a dropped socket, any close but 1000), after erroring the open responses
+ *   with an `IncompleteStreamError` whose reason names that error (and its close code);
  * - an event for a response whose `response.created` was not seen opens its stream (nothing is lost);
  *   a straggler for a response already done is dropped;
- * - unsubscribing tears down the source subscription and errors the open inner streams.
+ * - unsubscribing keeps the source subscribed while a response already handed over has a subscriber (as rxjs
+ *   `groupBy` does, so `splitResponses(), take(1)` gets that whole response), and lets it go when the last one
+ *   leaves; a response nobody subscribed to errors with reason `'unsubscribed'`.
  *
  * @example
  * ```ts

@@ -102,7 +102,9 @@ describe.each(DIALECTS)('splitResponses (%s)', (dialect) => {
       const r = cold(
         '        c-a-#',
         L,
-        new IncompleteStreamError('response', 'resp_1', 'source errored', { cause: boom }),
+        new IncompleteStreamError('response', 'resp_1', 'source errored: Error: socket closed 1006', {
+          cause: boom,
+        }),
       );
       expectObservable(source.pipe(splitResponses())).toBe(expected, { r }, boom);
     });
