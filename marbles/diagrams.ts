@@ -10,6 +10,7 @@ import {
   audioDeltas,
   collectAudio,
   collectText,
+  conversation,
   interruptOnSpeech,
   ofType,
   splitContentParts,
@@ -35,6 +36,14 @@ export interface Diagram {
 }
 
 const bytes = new Uint8Array([0, 1, 2]);
+const item1 = {
+  id: 'item_1',
+  type: 'message',
+  role: 'assistant',
+  status: 'in_progress',
+  text: '',
+  audioMs: 0,
+};
 
 export const DIAGRAMS: readonly Diagram[] = [
   { operator: 'ofType', source: '--c--d--|', expected: '-----d--|', apply: () => ofType('response.done') },
@@ -127,5 +136,17 @@ export const DIAGRAMS: readonly Diagram[] = [
       t: { type: 'conversation.item.truncate', item_id: 'item_1', content_index: 0, audio_end_ms: 2 },
     },
     apply: () => interruptOnSpeech(),
+  },
+  {
+    operator: 'conversation',
+    source: '-i-p-t-u-|',
+    expected: 'si---a-b-|',
+    values: {
+      s: { items: [] },
+      i: { items: [item1], changed: item1 },
+      a: { items: [{ ...item1, text: 'Hi' }], changed: { ...item1, text: 'Hi' } },
+      b: { items: [{ ...item1, text: 'Hi there' }], changed: { ...item1, text: 'Hi there' } },
+    },
+    apply: () => conversation(),
   },
 ];

@@ -17,6 +17,10 @@ import type { ClientEvent, ServerMessage } from '../protocol';
  * output:  -r----x--------r--------|
  * ```
  *
+ * A create the server refuses (an `error` whose `error.event_id` names it, such as `decimal_above_max_value`)
+ * never starts a response: it releases the next one. So that a refusal can be matched, a create released
+ * without an `event_id` gets one (`rx_create_<n>`).
+ *
  * Completes when the client events complete and nothing is held; errors with either source. Held creates are
  * at most the ones the user sent during one response (they are released one per `response.done`).
  *
@@ -31,21 +35,32 @@ export function holdResponseCreates(server: Obs<ServerMessage>): OperatorFunctio
     new Observable<ClientEvent>((subscriber) => {
       const held: ClientEvent[] = [];
       let inFlight = 0; // responses created (or requested) and not done
-      let awaitingCreated = 0; // creates released whose response.created has not come yet
+      // the event_ids of creates released whose response.created has not come yet, oldest first: a refusal
+      // (an `error` whose `error.event_id` names one) means that response never starts
+      const awaiting: string[] = [];
+      let created = 0; // creates released so far, for the event_ids given to creates that have none
       let clientDone = false;
       const release = () => {
         while (held.length > 0 && inFlight === 0) {
-          subscriber.next(held.shift()!);
+          const next = held.shift()!;
+          const eventId = next.event_id ?? `rx_create_${++created}`;
+          subscriber.next(next.event_id === undefined ? { ...next, event_id: eventId } : next);
           inFlight++;
-          awaitingCreated++;
+          awaiting.push(eventId);
         }
         if (clientDone && held.length === 0) subscriber.complete();
       };
       const serverSub = server.subscribe({
         next(e) {
           if (e.type === 'response.created') {
-            if (awaitingCreated > 0) awaitingCreated--;
+            if (awaiting.length > 0) awaiting.shift();
             else inFlight++; // started by server VAD
+          } else if (e.type === 'error') {
+            const refused = awaiting.indexOf(e.error.event_id ?? '');
+            if (refused < 0) return;
+            awaiting.splice(refused, 1);
+            inFlight = Math.max(0, inFlight - 1);
+            release();
           } else if (e.type === 'response.done') {
             inFlight = Math.max(0, inFlight - 1);
             release();

@@ -9,7 +9,6 @@ import {
   collectText,
   functionCallOutput,
   functionCalls,
-  holdResponseCreates,
   IncompleteStreamError,
   interruptOnSpeech,
   ofType,
@@ -19,7 +18,7 @@ import {
   userSpeech,
   writeAudio,
 } from '../../src/operators';
-import type { ClientEvent, ServerEvents, ServerMessage } from '../../src/protocol';
+import type { ServerEvents, ServerMessage } from '../../src/protocol';
 import { DIALECTS, testScheduler } from './helpers';
 
 describe.each(DIALECTS)('delta operators (%s)', (dialect) => {
@@ -251,33 +250,6 @@ describe.each(DIALECTS)('interruptOnSpeech (%s)', (dialect) => {
   it('sends nothing when the response is already done', () => {
     testScheduler().run(({ hot, expectObservable }) => {
       expectObservable(hot('-c-p-a-q-e-d-v-|', L).pipe(interruptOnSpeech())).toBe('---------------|');
-    });
-  });
-});
-
-describe('holdResponseCreates', () => {
-  const L = legend('preview');
-  const create: ClientEvent = { type: 'response.create' };
-  const oob: ClientEvent = { type: 'response.create', response: { conversation: 'none' } };
-  const append: ClientEvent = { type: 'input_audio_buffer.append', audio: 'AAAA' };
-
-  it('holds a response.create while a response is in flight and releases it at response.done', () => {
-    testScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
-      const server = hot('---c-----------d------', L);
-      const client = cold('-r----x--r------------|', { r: create, x: append });
-      expectObservable(client.pipe(holdResponseCreates(server))).toBe('-r----x--------r------|', {
-        r: create,
-        x: append,
-      });
-      expectSubscriptions(server.subscriptions).toBe('^---------------------!');
-    });
-  });
-
-  it('never holds out-of-band creates, and counts server-VAD responses as in flight', () => {
-    testScheduler().run(({ hot, cold, expectObservable }) => {
-      const server = hot('-c-----d----', L);
-      const client = cold('---o-r-----|', { r: create, o: oob });
-      expectObservable(client.pipe(holdResponseCreates(server))).toBe('---o---r---|', { r: create, o: oob });
     });
   });
 });
