@@ -67,7 +67,12 @@ export function createResampler(fromRate: number, toRate: number): Resampler {
       if (!final && q + width >= total) break;
       let acc = 0;
       const first = q - width + 1 - base;
-      if (table !== undefined) {
+      const inside = first >= 0 && first + taps <= length && q - width + 1 >= 0 && q + width < total;
+      if (table !== undefined && inside) {
+        // the common case: every tap on a real sample
+        const row = (j * F - q * T) * taps;
+        for (let m = 0; m < taps; m++) acc += history[first + m]! * table[row + m]!;
+      } else if (table !== undefined) {
         const row = (j * F - q * T) * taps;
         for (let m = 0; m < taps; m++) {
           const idx = first + m;
