@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { Observable, asyncScheduler, type Subscription } from 'rxjs';
-import * as E from 'fp-ts/lib/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import {
   decodeServerEvent,
   encodeClientEvent,

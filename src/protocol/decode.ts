@@ -7,7 +7,7 @@
  * Sections, in the io-ts order: model, registries, decoders, utils.
  */
 import * as t from 'io-ts';
-import * as E from 'fp-ts/lib/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { Dialect } from './dialect';
 import { decodeFailure, type DecodeFailure, type DecodeIssue } from './decodeFailure';
 import { markUnknownEvent, type UnknownEvent } from './unknownEvent';

@@ -20,7 +20,7 @@
  * standard, a shape the codec refuses) takes the full path: `test/protocol/frame.test.ts` holds the paths to the
  * same answers on the corpus, the sessions and byte-level mutations of real deltas.
  */
-import * as E from 'fp-ts/lib/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { decodeServerEvent, isServerPartDelta, type ServerEvent } from './decode';
 import type { DecodeFailure } from './decodeFailure';
 import type { Dialect } from './dialect';

@@ -5,7 +5,7 @@
  * example, in the corpus), "Missing required parameter: 'session.type'." (GA), "Invalid value: 'x'. Supported values
  * are: …" (an unknown type).
  */
-import * as E from 'fp-ts/lib/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import {
   decodeClientEvent,
   isUnknownEvent,
