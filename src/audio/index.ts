@@ -8,7 +8,7 @@ export {
   pcm16DurationMs,
   pcm16BytesForMs,
 } from './pcm';
-export { resample, createResampler } from './resample';
+export { resample, resampleChunked, createResampler } from './resample';
 export type { Resampler } from './resample';
 export { encodeMuLaw, decodeMuLaw, encodeALaw, decodeALaw } from './g711';
 export { readWav, toPcm16Mono24k, writeWav, wavHeader, WavError } from './wav';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { _withoutBuffer, base64ToBytes, bytesToBase64 } from '../../src/audio/base64';
 import { decodeALaw, decodeMuLaw, encodeALaw, encodeMuLaw } from '../../src/audio/g711';
 import { float32ToPcm16, pcm16BytesForMs, pcm16DurationMs, pcm16ToFloat32 } from '../../src/audio/pcm';
-import { createResampler, resample } from '../../src/audio/resample';
+import { createResampler, resample, resampleChunked } from '../../src/audio/resample';
 import { readWav, toPcm16Mono24k, WavError, writeWav } from '../../src/audio/wav';
 
 const fixture = (name: string) =>
@@ -105,6 +105,54 @@ describe('resample', () => {
     parts.push(...r.flush());
     expect(parts.length).toBe(whole.length);
     parts.forEach((v, i) => expect(v).toBeCloseTo(whole[i]!, 6));
+  });
+
+  it('gives exactly ceil(n × to / from) samples for every rate pair, 8 kHz → 24 kHz included', () => {
+    const pairs: [number, number][] = [
+      [8000, 24000],
+      [16000, 24000],
+      [44100, 24000],
+      [48000, 24000],
+      [24000, 8000],
+      [22050, 24000],
+      [11025.5, 24000],
+    ];
+    for (const [from, to] of pairs)
+      for (const n of [0, 1, 2, 3, 7, 999, 8000, 44101]) {
+        const y = resample(new Float32Array(n), from, to);
+        expect([from, to, n, y.length]).toEqual([
+          from,
+          to,
+          n,
+          Math.max(0, Math.ceil((n * to) / from - 1e-9)),
+        ]);
+      }
+    expect(resample(new Float32Array(8000), 8000, 24000).length).toBe(24000);
+  });
+
+  it('resamples a non-integer rate (no kernel table) as it resamples the integer rate next to it', () => {
+    const x = sine(440, 44100, 0.1);
+    const a = resample(x, 44100, 24000);
+    const b = resample(x, 44100.000001, 24000);
+    expect(b.length).toBe(a.length);
+    for (let i = 100; i < a.length - 100; i++) expect(b[i]!).toBeCloseTo(a[i]!, 3);
+  });
+
+  it("resampleChunked gives resample's output and pauses between chunks", async () => {
+    const x = sine(440, 44100, 0.5);
+    let pauses = 0;
+    const y = await resampleChunked(x, 44100, 24000, {
+      chunkSamples: 4096,
+      pause: () => {
+        pauses++;
+        return Promise.resolve();
+      },
+    });
+    expect(Array.from(y)).toEqual(Array.from(resample(x, 44100, 24000)));
+    expect(pauses).toBe(Math.ceil(x.length / 4096) - 1);
+    await expect(resampleChunked(x, 44100, 24000, { chunkSamples: 0 })).rejects.toThrow(
+      'resampleChunked: chunkSamples must be > 0, got 0',
+    );
   });
 });
 
