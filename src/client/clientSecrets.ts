@@ -3,7 +3,8 @@
  */
 import { ConfigurationError, CredentialError, RealtimeConnectionError } from './errors';
 import type { TokenCredential } from './options';
-import { redactUrl } from './url';
+import { scrub } from './handshake';
+import { endpointBase, parse, redactUrl } from './url';
 
 /** A `fetch` as the platform has it (Node 20+, browsers, Deno, Bun, workers). */
 export type FetchLike = (
@@ -226,12 +227,8 @@ function clientSecretsUrl(options: ClientSecretOptions): URL {
   if (options.url !== undefined) {
     url = parse(options.url, 'url');
   } else if (options.endpoint !== undefined) {
-    const base = parse(options.endpoint, 'endpoint');
-    const scheme = { 'https:': 'https:', 'wss:': 'https:', 'http:': 'http:', 'ws:': 'http:' }[base.protocol];
-    if (!scheme)
-      throw new ConfigurationError(
-        `endpoint must be https://, wss://, http:// or ws://, got ${base.protocol}//`,
-      );
+    const { base, secure } = endpointBase(options.endpoint);
+    const scheme = secure ? 'https:' : 'http:';
     url = new URL(
       `${scheme}//${base.host}${base.pathname.replace(/\/+$/, '')}/openai/v1/realtime/client_secrets`,
     );
@@ -245,21 +242,4 @@ function clientSecretsUrl(options: ClientSecretOptions): URL {
       `refusing plain http:// to ${url.hostname}: the key would travel unencrypted (use https://, or allowInsecure: true)`,
     );
   return url;
-}
-
-function parse(value: string, name: string): URL {
-  try {
-    return new URL(value);
-  } catch {
-    // the value itself is not echoed: a mistyped option may hold a key
-    throw new ConfigurationError(`${name} is not a valid URL`);
-  }
-}
-
-/** The text with every secret replaced by `***`. */
-function scrub(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const s of secrets.filter((x): x is string => !!x).sort((a, b) => b.length - a.length))
-    out = out.split(s).join('***');
-  return out;
 }

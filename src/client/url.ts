@@ -42,12 +42,8 @@ export function realtimeUrl(options: ConnectOptions): Target {
       options.dialect ?? (url.pathname.replace(/\/+$/, '').endsWith('/openai/realtime') ? 'preview' : 'ga');
     target = { url: url.toString(), dialect, service: 'custom' };
   } else if (options.endpoint !== undefined) {
-    const base = parse(options.endpoint, 'endpoint');
-    const scheme = { 'https:': 'wss:', 'wss:': 'wss:', 'http:': 'ws:', 'ws:': 'ws:' }[base.protocol];
-    if (!scheme)
-      throw new ConfigurationError(
-        `endpoint must be https://, wss://, http:// or ws://, got ${base.protocol}//`,
-      );
+    const { base, secure } = endpointBase(options.endpoint);
+    const scheme = secure ? 'wss:' : 'ws:';
     const name = options.deployment ?? options.model;
     if (!name)
       throw new ConfigurationError('endpoint is set but deployment is not: name the Azure deployment');
@@ -112,7 +108,22 @@ export function redactUrl(url: string): string {
   }
 }
 
-function parse(value: string, name: string): URL {
+/**
+ * An Azure resource endpoint (`https://`, `wss://`, `http://` or `ws://`), parsed, and whether it is a TLS one.
+ * Internal: the realtime URL and the client-secrets URL are both built on it.
+ */
+export function endpointBase(endpoint: string): { base: URL; secure: boolean } {
+  const base = parse(endpoint, 'endpoint');
+  const secure = { 'https:': true, 'wss:': true, 'http:': false, 'ws:': false }[base.protocol];
+  if (secure === undefined)
+    throw new ConfigurationError(
+      `endpoint must be https://, wss://, http:// or ws://, got ${base.protocol}//`,
+    );
+  return { base, secure };
+}
+
+/** A URL option, parsed; a value that is no URL is not echoed in the error (a mistyped option may hold a key). */
+export function parse(value: string, name: string): URL {
   try {
     return new URL(value);
   } catch {

@@ -1,17 +1,6 @@
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import {
-  NEVER,
-  Subject,
-  firstValueFrom,
-  lastValueFrom,
-  from,
-  retry,
-  take,
-  toArray,
-  filter,
-  type Observable,
-} from 'rxjs';
+import { NEVER, Subject, firstValueFrom, lastValueFrom, from, retry, take, toArray, filter } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   BackpressureError,
@@ -25,8 +14,8 @@ import {
   type ConnectOptions,
   type TokenCredential,
 } from '../../src/client';
-import { isDecodeFailure, type ClientEvent, type ServerMessage } from '../../src/protocol';
-import { SESSION_CREATED, httpStatusServer, wsServer, type TestServer } from './servers';
+import { isDecodeFailure, type ClientEvent } from '../../src/protocol';
+import { SESSION_CREATED, httpStatusServer, run, wsServer, type TestServer } from './servers';
 
 const KEY = 'sk-test-SECRET-KEY-123';
 const cleanups: (() => Promise<void>)[] = [];
@@ -45,17 +34,6 @@ const opts = (s: { endpoint: string }, more: Partial<ConnectOptions> = {}): Conn
   pingIntervalMs: 0,
   ...more,
 });
-/** Collects a stream until it ends; resolves with values and the error (if any). */
-function run(stream: Observable<ServerMessage>): Promise<{ values: ServerMessage[]; error?: unknown }> {
-  const values: ServerMessage[] = [];
-  return new Promise((resolve) =>
-    stream.subscribe({
-      next: (v) => values.push(v),
-      error: (error) => resolve({ values, error }),
-      complete: () => resolve({ values }),
-    }),
-  );
-}
 const waitFor = async (cond: () => boolean, ms = 3000) => {
   const start = Date.now();
   while (!cond()) {

@@ -1,3 +1,5 @@
+import type { Observable } from 'rxjs';
+import type { ServerMessage } from '../../src/protocol';
 // Small real servers on 127.0.0.1 for the connection tests (no mocked ws).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -73,4 +75,18 @@ function closeHttp(http: Server) {
     http.closeAllConnections?.();
     http.close(() => resolve());
   });
+}
+
+/** Collects a stream until it ends; resolves with values and the error (if any). */
+export function run(
+  stream: Observable<ServerMessage>,
+): Promise<{ values: ServerMessage[]; error?: unknown }> {
+  const values: ServerMessage[] = [];
+  return new Promise((resolve) =>
+    stream.subscribe({
+      next: (v) => values.push(v),
+      error: (error) => resolve({ values, error }),
+      complete: () => resolve({ values }),
+    }),
+  );
 }

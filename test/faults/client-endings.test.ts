@@ -2,7 +2,7 @@
 // after each nothing is left behind: no socket, server or timer.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { NEVER, Subject, asyncScheduler, firstValueFrom, type Observable, type SchedulerLike } from 'rxjs';
+import { NEVER, Subject, asyncScheduler, firstValueFrom, type SchedulerLike } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   BackpressureError,
@@ -14,8 +14,8 @@ import {
   type ConnectOptions,
   type TokenCredential,
 } from '../../src/client';
-import type { ClientEvent, ServerMessage } from '../../src/protocol';
-import { SESSION_CREATED, httpStatusServer, wsServer } from '../client/servers';
+import type { ClientEvent } from '../../src/protocol';
+import { SESSION_CREATED, httpStatusServer, run, wsServer } from '../client/servers';
 import { activeResources, expectResourcesBackTo, tcpProxy } from './proxy';
 
 const KEY = 'sk-faults-SECRET-KEY-456';
@@ -33,16 +33,6 @@ const later = <T extends { close(): Promise<void> }>(s: T): T => {
   cleanups.push(() => s.close());
   return s;
 };
-function run(stream: Observable<ServerMessage>): Promise<{ values: ServerMessage[]; error?: unknown }> {
-  const values: ServerMessage[] = [];
-  return new Promise((resolve) =>
-    stream.subscribe({
-      next: (v) => values.push(v),
-      error: (error) => resolve({ values, error }),
-      complete: () => resolve({ values }),
-    }),
-  );
-}
 const credential = (getToken: TokenCredential['getToken']): TokenCredential => ({ getToken });
 const tokenOf = credential(async () => ({ token: TOKEN, expiresOnTimestamp: Date.now() + 60_000 }));
 
