@@ -107,6 +107,17 @@ export type { AudioAppendsOptions } from './operators';
 export type { AudioSink } from './operators';
 export type { WriteAudioOptions } from './operators';
 
+// Session
+export { session } from './session';
+export { isRetryable } from './session';
+export { isSessionState } from './operators';
+export type { SessionState } from './operators';
+export type { SessionInput } from './session';
+export type { SessionOptions } from './session';
+export type { ReconnectOptions } from './session';
+export type { RolloverOptions } from './session';
+export type { ReplayOptions } from './session';
+
 // Audio
 export { readWav } from './audio';
 export { writeWav } from './audio';

@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { isEvent, type ConversationItem as WireItem, type ServerMessage } from '../protocol';
+import { isSessionState, type SessionState } from './sessionState';
 
 /**
  * One item of the conversation as the server holds it (the state of {@link conversation}).
@@ -81,6 +82,9 @@ const CHUNK = 32;
  * chunk of 32 items (the list is a persistent list of chunks, shared between states), never a copy of the whole
  * list; reading `items` of a state flattens the chunks once, and reading `changed` costs nothing.
  *
+ * Over `session()`'s stream the state carries across reconnects: at a `reconnecting` state the items that were
+ * still `in_progress` (a response cut by the drop) become `incomplete`; the replayed items keep their ids.
+ *
  * Emits `{ items: [] }` at subscription, then one state per event that changed the conversation. Completes and
  * errors with the source.
  *
@@ -92,7 +96,7 @@ const CHUNK = 32;
  */
 export function conversation(
   options: ConversationOptions = {},
-): OperatorFunction<ServerMessage, ConversationState> {
+): OperatorFunction<ServerMessage | SessionState, ConversationState> {
   const maxItems = Math.max(1, Math.floor(options.maxItems ?? 1000));
   const bytesPerMs = options.bytesPerMs ?? 48;
   return (source) =>
@@ -168,6 +172,13 @@ export function conversation(
       subscriber.next(state(chunks, undefined));
       const subscription = source.subscribe({
         next(e) {
+          if (isSessionState(e)) {
+            // session(): the socket dropped; what was still streaming on it was cut and will not finish
+            if (e.state !== 'reconnecting') return;
+            for (const item of chunks.flat())
+              if (item.status === 'in_progress') update(item.id, (i) => ({ ...i, status: 'incomplete' }));
+            return;
+          }
           if (isEvent(e, 'itemAdded') || isEvent(e, 'itemDone')) {
             place(e.item, e.previous_item_id);
           } else if (e.type === 'conversation.item.retrieved' || e.type === 'response.output_item.done') {

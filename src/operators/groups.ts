@@ -6,6 +6,7 @@
 import { Observable, type OperatorFunction, type Subscriber, type Subscription } from 'rxjs';
 import type { ServerMessage } from '../protocol';
 import { IncompleteStreamError } from './errors';
+import { isSessionState, type SessionState } from './sessionState';
 
 export interface GroupSpec<G> {
   readonly kind: string;
@@ -27,7 +28,9 @@ export interface GroupSpec<G> {
 const RECENTLY_CLOSED = 64;
 
 /** `makeSpec` runs once per subscription, so any side state it closes over is per subscription too. */
-export function splitGroups<G>(makeSpec: () => GroupSpec<G>): OperatorFunction<ServerMessage, G> {
+export function splitGroups<G>(
+  makeSpec: () => GroupSpec<G>,
+): OperatorFunction<ServerMessage | SessionState, G> {
   return (source) =>
     new Observable<G>((subscriber) => {
       const spec = makeSpec();
@@ -72,6 +75,13 @@ export function splitGroups<G>(makeSpec: () => GroupSpec<G>): OperatorFunction<S
       let subscription: Subscription | undefined;
       subscription = source.subscribe({
         next(event) {
+          if (isSessionState(event)) {
+            // session(): the socket under the session dropped. What was open on it never gets its done (the new
+            // socket holds a new session): end it now, saying so, rather than hang.
+            if (event.state === 'reconnecting')
+              endAll(`the socket dropped (${event.reason ?? 'unknown'}); the session reconnects`);
+            return;
+          }
           spec.observe?.(event);
           let group: Group | undefined;
           let key = spec.opens(event);

@@ -1,5 +1,6 @@
 import { Observable, type Observable as Obs, type OperatorFunction } from 'rxjs';
 import type { ClientEvent, ServerMessage } from '../protocol';
+import { isReconnecting, type SessionState } from './sessionState';
 
 /**
  * Holds each `response.create` (for the default conversation) while a response is in flight, and sends it when
@@ -21,6 +22,9 @@ import type { ClientEvent, ServerMessage } from '../protocol';
  * never starts a response: it releases the next one. So that a refusal can be matched, a create released
  * without an `event_id` gets one (`rx_create_<n>`).
  *
+ * Over `session()`'s stream, a `reconnecting` state (the socket dropped) ends the responses that were in flight on
+ * the old socket; creates released but not yet acknowledged stay counted, as `session()` sends them again.
+ *
  * Completes when the client events complete and nothing is held; errors with either source. Held creates are
  * at most the ones the user sent during one response (they are released one per `response.done`).
  *
@@ -30,7 +34,9 @@ import type { ClientEvent, ServerMessage } from '../protocol';
  * const safe$ = userEvents$.pipe(holdResponseCreates(server$));
  * ```
  */
-export function holdResponseCreates(server: Obs<ServerMessage>): OperatorFunction<ClientEvent, ClientEvent> {
+export function holdResponseCreates(
+  server: Obs<ServerMessage | SessionState>,
+): OperatorFunction<ClientEvent, ClientEvent> {
   return (client) =>
     new Observable<ClientEvent>((subscriber) => {
       const held: ClientEvent[] = [];
@@ -52,7 +58,12 @@ export function holdResponseCreates(server: Obs<ServerMessage>): OperatorFunctio
       };
       const serverSub = server.subscribe({
         next(e) {
-          if (e.type === 'response.created') {
+          if (isReconnecting(e)) {
+            // session(): the socket dropped, and the responses in flight on it with it; the creates released and
+            // not yet acknowledged are still counted, since session() sends them again on the new socket.
+            inFlight = awaiting.length;
+            release();
+          } else if (e.type === 'response.created') {
             if (awaiting.length > 0) awaiting.shift();
             else inFlight++; // started by server VAD
           } else if (e.type === 'error') {

@@ -30,3 +30,5 @@ export type { AudioAppendsOptions } from './audioAppends';
 export { writeAudio } from './writeAudio';
 export type { AudioSink, WriteAudioOptions } from './writeAudio';
 export { IncompleteStreamError } from './errors';
+export { isSessionState } from './sessionState';
+export type { SessionState } from './sessionState';

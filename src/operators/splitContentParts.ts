@@ -1,6 +1,7 @@
 import type { Observable, OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
 import { field, numberField, splitGroups } from './groups';
+import type { SessionState } from './sessionState';
 import { partKeys } from './partKey';
 
 /** One content part's events, from `response.content_part.added` to `response.content_part.done` inclusive. */
@@ -37,7 +38,7 @@ export interface ContentPartStream extends Observable<ServerMessage> {
  * item$.pipe(splitContentParts(), mergeMap((part) => part.pipe(textDeltas())));
  * ```
  */
-export function splitContentParts(): OperatorFunction<ServerMessage, ContentPartStream> {
+export function splitContentParts(): OperatorFunction<ServerMessage | SessionState, ContentPartStream> {
   return splitGroups<ContentPartStream>(() => {
     const keyOf = partKeys();
     return {

@@ -1,6 +1,7 @@
 import type { Observable, OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
 import { field, nestedId, splitGroups } from './groups';
+import type { SessionState } from './sessionState';
 
 /** One output item's events, from `response.output_item.added` to `response.output_item.done` inclusive. */
 export interface ItemStream extends Observable<ServerMessage> {
@@ -35,7 +36,7 @@ export interface ItemStream extends Observable<ServerMessage> {
  * response$.pipe(splitItems(), filter((item) => item.type === 'function_call'));
  * ```
  */
-export function splitItems(): OperatorFunction<ServerMessage, ItemStream> {
+export function splitItems(): OperatorFunction<ServerMessage | SessionState, ItemStream> {
   return splitGroups<ItemStream>(() => ({
     kind: 'item',
     opens: (e) => (e.type === 'response.output_item.added' ? nestedId(e, 'item') : undefined),

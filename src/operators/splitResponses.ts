@@ -1,6 +1,7 @@
 import type { Observable, OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
 import { field, nestedId, splitGroups } from './groups';
+import type { SessionState } from './sessionState';
 
 /** One response's events, from `response.created` to `response.done` inclusive. */
 export interface ResponseStream extends Observable<ServerMessage> {
@@ -42,7 +43,7 @@ export interface ResponseStream extends Observable<ServerMessage> {
  * server$.pipe(splitResponses(), mergeMap((r) => r.pipe(collectText())));
  * ```
  */
-export function splitResponses(): OperatorFunction<ServerMessage, ResponseStream> {
+export function splitResponses(): OperatorFunction<ServerMessage | SessionState, ResponseStream> {
   return splitGroups<ResponseStream>(() => {
     // item id → response id, for the conversation.item.* events that carry no response_id; entries live while
     // their response is open (dropped at response.done), so memory is flat however long the session.

@@ -1,0 +1,36 @@
+import type { Observable } from 'rxjs';
+import type { ConnectOptions } from '../client/options';
+import type { ClientEvent } from '../protocol';
+import type { ReconnectOptions } from './retry';
+import type { ReplayOptions } from './replay';
+
+/** What a session takes in: a user text turn, PCM16 audio at the session's input rate, or any client event. */
+export type SessionInput = string | Uint8Array | ClientEvent;
+
+/** Options of the rollover; every property has a default. */
+export interface RolloverOptions {
+  /**
+   * How long before the session's end the second socket opens, in ms. Default: a tenth of the session's length,
+   * at most 2 minutes (so 2 minutes for Azure's 30 and 60).
+   */
+  readonly leadMs?: number;
+  /**
+   * The session's length when `session.expires_at` does not say (or to roll over sooner), in ms. Default: from
+   * `session.expires_at`; else 30 minutes for preview and 60 for GA (protocol README §1, "Session length").
+   */
+  readonly maxSessionMs?: number;
+}
+
+/** The options of `session()`: a connection's options and what the session does with it. */
+export interface SessionOptions extends ConnectOptions {
+  /** The wire `session` of the first `session.update`, sent before anything else. Default: none (the service's). */
+  readonly config?: Record<string, unknown>;
+  /** The player's position in the assistant's audio, in ms, for barge-in (`interruptOnSpeech`). */
+  readonly playbackMs?: Observable<number>;
+  /** Reconnect after a retryable ending (default on); `false`: the first ending ends the session. */
+  readonly reconnect?: ReconnectOptions | false;
+  /** What a new socket is sent again. */
+  readonly replay?: ReplayOptions;
+  /** Roll over to a new socket before the service's session limit (default on); `false`: never. */
+  readonly rollover?: RolloverOptions | false;
+}
