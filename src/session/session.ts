@@ -35,6 +35,8 @@ interface Link {
   pendingState: SessionState | undefined;
   /** Responses created and not done on this socket. */
   inFlight: number;
+  /** A VAD commit came, and the response server VAD creates for it has not (it counts in `inFlight`). */
+  awaitingVad: boolean;
   speaking: boolean;
 }
 
@@ -176,6 +178,7 @@ export function session(
           replaying: new Map(),
           pendingState: undefined,
           inFlight: 0,
+          awaitingVad: false,
           speaking: false,
         };
         if (role === 'active') active = link;
@@ -312,18 +315,38 @@ export function session(
         if (event.type === 'session.updated') confirmed = event.session as Record<string, unknown>;
         else if (event.type === 'session.created' && confirmed === undefined)
           confirmed = event.session as Record<string, unknown>;
-        if (event.type === 'response.created') link.inFlight++;
-        else if (event.type === 'response.done') link.inFlight = Math.max(0, link.inFlight - 1);
+        if (event.type === 'response.created') {
+          if (link.awaitingVad) link.awaitingVad = false;
+          else link.inFlight++;
+        } else if (event.type === 'response.done') link.inFlight = Math.max(0, link.inFlight - 1);
         else if (event.type === 'input_audio_buffer.speech_started') link.speaking = true;
+        // speaking until the turn is committed (or cleared): between speech_stopped and committed the buffer still
+        // holds the turn, and a switch then would send it again to the new socket
         else if (
-          event.type === 'input_audio_buffer.speech_stopped' ||
-          event.type === 'input_audio_buffer.committed'
-        )
+          event.type === 'input_audio_buffer.committed' ||
+          event.type === 'input_audio_buffer.cleared'
+        ) {
           link.speaking = false;
+          // server VAD creates the turn's response right after the commit (create_response, on by default): the
+          // turn is not over until that response.created
+          if (event.type === 'input_audio_buffer.committed' && vadCreatesResponses()) {
+            link.inFlight++;
+            link.awaitingVad = true;
+          }
+        }
         log.acknowledge(event);
         emit(event);
         if (event.type === 'session.created') settle(link);
         if (standby?.created) switchIfBetweenTurns();
+      };
+
+      /** True when the confirmed config has server VAD that creates responses (the service's default). */
+      const vadCreatesResponses = (): boolean => {
+        const view = confirmed as
+          { turn_detection?: unknown; audio?: { input?: { turn_detection?: unknown } } } | undefined;
+        const turns = dialect === 'ga' ? view?.audio?.input?.turn_detection : view?.turn_detection;
+        if (turns === null || typeof turns !== 'object') return false;
+        return (turns as { create_response?: unknown }).create_response !== false;
       };
 
       const scheduleRollover = (link: Link) => {
