@@ -155,6 +155,15 @@ export class PendingLog {
     return out;
   }
 
+  /**
+   * Keeps at most `bytes` of the sent, uncommitted audio (oldest forgotten). With server VAD and nobody
+   * speaking, that audio is silence: only the last moments matter (the VAD's prefix padding), so a new socket
+   * gets those and not the whole silence since the last turn.
+   */
+  keepSentAudio(bytes: number): void {
+    if (this.sentAudioBytes > bytes) this.trimSentAudio(this.sentAudioBytes - bytes);
+  }
+
   /** True when no event other than audio waits for an acknowledgement (rollover waits for this). */
   settled(): boolean {
     return this.entries.every((e) => e.kind === 'append');

@@ -17,6 +17,9 @@ import type { SessionInput, SessionOptions } from './options';
 import { configEvent, historyEvents } from './replay';
 import { backoffDelay, isRetryable, reasonOf, reconnectPolicy } from './retry';
 
+/** Base64 characters of one second of PCM16 at 24 kHz (48 000 bytes), with each append's envelope. */
+const SILENCE_KEPT_BYTES = (48_000 * 4) / 3 + 64 * 50;
+
 /** One socket of the session. */
 interface Link {
   readonly id: number;
@@ -163,6 +166,10 @@ export function session(
           return;
         }
         link?.input.next(event);
+        // server VAD and nobody speaking: the uncommitted audio is silence; a new socket needs only its last
+        // second (more than the VAD's prefix padding, 300 ms by default)
+        if (event.type === 'input_audio_buffer.append' && !(active?.speaking ?? false) && vadOn())
+          log.keepSentAudio(SILENCE_KEPT_BYTES);
       };
 
       /** Opens a socket as the active one or the standby (set before subscribing: a config error ends it at once). */
@@ -340,14 +347,19 @@ export function session(
         if (standby?.created) switchIfBetweenTurns();
       };
 
-      /** True when the confirmed config has server VAD that creates responses (the service's default). */
-      const vadCreatesResponses = (): boolean => {
+      /** The confirmed config's turn detection (`null`: manual turns; `undefined`: not known yet). */
+      const turnDetection = (): unknown => {
         const view = confirmed as
           { turn_detection?: unknown; audio?: { input?: { turn_detection?: unknown } } } | undefined;
-        const turns = dialect === 'ga' ? view?.audio?.input?.turn_detection : view?.turn_detection;
-        if (turns === null || typeof turns !== 'object') return false;
-        return (turns as { create_response?: unknown }).create_response !== false;
+        return dialect === 'ga' ? view?.audio?.input?.turn_detection : view?.turn_detection;
       };
+      const vadOn = (): boolean => {
+        const turns = turnDetection();
+        return turns !== null && typeof turns === 'object';
+      };
+      /** True when the confirmed config has server VAD that creates responses (the service's default). */
+      const vadCreatesResponses = (): boolean =>
+        vadOn() && (turnDetection() as { create_response?: unknown }).create_response !== false;
 
       const scheduleRollover = (link: Link) => {
         if (!rollover) return;
