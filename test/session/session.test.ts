@@ -1,6 +1,8 @@
 // session(): cold connect with config, text turns, reconnect with replay after real drops (emulator fault
 // injection on real sockets), input kept while down, fatal endings, splits ending at a drop, and 20 seeded drops
 // in a 20-turn conversation. Both dialects.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Subject, type Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HandshakeError, ConnectionClosedError } from '../../src/client';
@@ -255,4 +257,41 @@ describe.each(['preview', 'ga'] as const)('session() under 20 seeded drops (%s)'
       s.emulator.faults.log().length,
     );
   }, 60_000);
+});
+
+describe('session() over a long life', () => {
+  it('holds heap near its baseline over 300 drop → replay cycles of a 50-item conversation, and leaves nothing open', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const resources = () =>
+      process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'Timeout').length;
+    const before = resources();
+    const s = await start('preview', {}, { reconnect: { initialDelayMs: 0, maxDelayMs: 0, maxAttempts: 5, resetAfterMs: 0 } });
+    for (let t = 0; t < 25; t++) {
+      s.input.next(`turn ${t}`);
+      await s.answered(`turn ${t}`);
+    }
+    const replayed = () => s.states().filter((x) => x === 'replayed').length;
+    const cycle = async (n: number) => {
+      s.emulator.faults.dropAll();
+      await s.until(() => replayed() >= n, `replay ${n}`);
+    };
+    for (let i = 1; i <= 30; i++) await cycle(i); // warm up
+    gc();
+    const heap = process.memoryUsage().heapUsed;
+    for (let i = 31; i <= 330; i++) await cycle(i);
+    // the output list of this test grows by the events of each cycle: count them out of the growth
+    const kept = s.events.length;
+    s.events.splice(0, s.events.length - 10);
+    await new Promise((r) => setTimeout(r, 100));
+    gc();
+    const growth = process.memoryUsage().heapUsed - heap;
+    expect(growth, `${kept} events`).toBeLessThan(8 * 1024 * 1024);
+    const last = s.events.filter(isSessionState).at(-1)!;
+    expect(last).toMatchObject({ state: 'replayed', items: 50, skipped: 0 });
+    for (const sub of subscriptions.splice(0)) sub.unsubscribe();
+    await Promise.all(emulators.splice(0).map((e) => e.close()));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(resources()).toBeLessThanOrEqual(before);
+  }, 120_000);
 });
