@@ -32,6 +32,8 @@ interface SessionInfo {
   readonly deployment: string;
   readonly key: string;
   readonly expiresAt: number;
+  /** The input-transcription model (on Azure a deployment name); none: no transcript of the user's turns. */
+  readonly transcription?: string;
 }
 
 /** Kept at most, in the page's event log. */
@@ -183,7 +185,7 @@ async function start() {
     session: {
       type: 'realtime',
       instructions: 'You are a friendly voice assistant. Keep answers short.',
-      audio: { input: { transcription: { model: 'whisper-1' } } },
+      ...(info.transcription ? { audio: { input: { transcription: { model: info.transcription } } } } : {}),
     },
   } as ClientEvent;
   const server$ = realtime(merge(of(sessionUpdate), audioAppends(mic$), interruptions$)).pipe(share());

@@ -4,7 +4,8 @@
  * server-side with `createClientSecret()`. The server's own key never reaches the page.
  *
  * Where it mints: Azure when `AZURE_OPENAI_ENDPOINT` is set (with `AZURE_OPENAI_DEPLOYMENT` and
- * `AZURE_OPENAI_API_KEY`, or Microsoft Entra ID through `DefaultAzureCredential`), else an emulator it starts here.
+ * `AZURE_OPENAI_API_KEY`, or Microsoft Entra ID through `DefaultAzureCredential`; optionally
+ * `AZURE_OPENAI_TRANSCRIPTION_DEPLOYMENT` for the transcript of what you say), else an emulator it starts here.
  *
  *     npm run build && npx tsx examples/browser/serve.ts [--port 8080]
  */
@@ -77,7 +78,9 @@ export async function serveDemo(options: DemoOptions = {}): Promise<Demo> {
 
   let emulator: Emulator | undefined;
   let mintOptions: ClientSecretOptions;
-  let page: { endpoint: string; deployment: string };
+  // what the page needs besides its key: where to connect, and the input-transcription model (on Azure a
+  // deployment name, protocol README §8; none, and the page shows no transcript of what you said)
+  let page: { endpoint: string; deployment: string; transcription?: string };
   const azure = env['AZURE_OPENAI_ENDPOINT'];
   if (azure) {
     const deployment = env['AZURE_OPENAI_DEPLOYMENT'];
@@ -87,11 +90,12 @@ export async function serveDemo(options: DemoOptions = {}): Promise<Demo> {
       ? { apiKey }
       : { credential: new (await import('@azure/identity')).DefaultAzureCredential() };
     mintOptions = { endpoint: azure, deployment, ...auth };
-    page = { endpoint: azure, deployment };
+    const transcription = env['AZURE_OPENAI_TRANSCRIPTION_DEPLOYMENT'];
+    page = { endpoint: azure, deployment, ...(transcription ? { transcription } : {}) };
   } else {
     emulator = await startEmulator({ pace: 'realtime', ...options.emulator });
     mintOptions = { endpoint: emulator.endpoint, apiKey: emulator.apiKey, deployment: 'gpt-realtime' };
-    page = { endpoint: emulator.endpoint, deployment: 'gpt-realtime' };
+    page = { endpoint: emulator.endpoint, deployment: 'gpt-realtime', transcription: 'whisper-1' };
   }
 
   let minted = 0;
