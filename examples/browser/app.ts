@@ -129,7 +129,7 @@ function fail(message: string) {
 let running: { subscription: Subscription; stop(): Promise<void> } | undefined;
 
 async function start() {
-  if (running) return;
+  if (running || state.status === 'starting') return;
   state.status = 'starting';
   render();
   const answer = await fetch('/session', { method: 'POST' });
