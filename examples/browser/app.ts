@@ -99,6 +99,7 @@ function render() {
   $('received').textContent = (state.receivedAudioBytes / 48000).toFixed(1);
   $('played').textContent = (state.playedMs / 1000).toFixed(1);
   $('interrupts').textContent = String(state.truncates.length);
+  $('errors').textContent = [...state.errors, ...state.serverErrors].join('\n');
 }
 
 /** One transcript line per user item and per assistant item, updated in place. */
@@ -127,6 +128,7 @@ function fail(message: string) {
 }
 
 let running: { subscription: Subscription; stop(): Promise<void> } | undefined;
+let resources: { media: MediaStream; context: AudioContext } | undefined;
 
 async function start() {
   if (running || state.status === 'starting') return;
@@ -141,6 +143,7 @@ async function start() {
     audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
   });
   const context = new AudioContext(); // the device's rate; the worklets resample to and from 24 kHz
+  resources = { media, context };
   await context.audioWorklet.addModule('/capture-worklet.js');
   await context.audioWorklet.addModule('/playback-worklet.js');
   const capture = new AudioWorkletNode(context, 'rx-capture', { numberOfInputs: 1, numberOfOutputs: 1 });
@@ -191,22 +194,27 @@ async function start() {
   const server$ = realtime(merge(of(sessionUpdate), audioAppends(mic$), interruptions$)).pipe(share());
 
   const receivedBytesOf = new Map<string, number>();
-  const subscription = server$.pipe(interruptOnSpeech({ playbackMs: playbackMs$ })).subscribe((event) => {
-    if (event.type === 'conversation.item.truncate') {
-      const itemId = event.item_id;
-      keep(state.truncates, {
-        itemId,
-        audioEndMs: event.audio_end_ms,
-        heardMs: state.heardMs,
-        receivedMs: (receivedBytesOf.get(itemId) ?? 0) / 48,
-      });
-      player.port.postMessage({ type: 'clear' }); // stop speaking at once: the user talks
-      const entry = state.transcript.find((l) => l.id === itemId);
-      if (entry) line('assistant', itemId, `${entry.text} [interrupted at ${event.audio_end_ms} ms]`);
-    }
-    if (event.type === 'response.cancel') state.cancels += 1;
-    interruptions$.next(event);
-    render();
+  // the connection's end (an error) is reported once, by the last subscriber below: the others ignore it
+  const ignore = () => undefined;
+  const subscription = server$.pipe(interruptOnSpeech({ playbackMs: playbackMs$ })).subscribe({
+    error: ignore,
+    next: (event) => {
+      if (event.type === 'conversation.item.truncate') {
+        const itemId = event.item_id;
+        keep(state.truncates, {
+          itemId,
+          audioEndMs: event.audio_end_ms,
+          heardMs: state.heardMs,
+          receivedMs: (receivedBytesOf.get(itemId) ?? 0) / 48,
+        });
+        player.port.postMessage({ type: 'clear' }); // stop speaking at once: the user talks
+        const entry = state.transcript.find((l) => l.id === itemId);
+        if (entry) line('assistant', itemId, `${entry.text} [interrupted at ${event.audio_end_ms} ms]`);
+      }
+      if (event.type === 'response.cancel') state.cancels += 1;
+      interruptions$.next(event);
+      render();
+    },
   });
 
   subscription.add(
@@ -220,13 +228,16 @@ async function start() {
           ),
         ),
       )
-      .subscribe(({ itemId, pcm }) => {
-        receivingItem = itemId;
-        state.receivedAudioBytes += pcm.byteLength;
-        receivedBytesOf.set(itemId, (receivedBytesOf.get(itemId) ?? 0) + pcm.byteLength);
-        if (receivedBytesOf.size > 50) receivedBytesOf.delete(receivedBytesOf.keys().next().value!);
-        const copy = pcm.slice(); // its own buffer, transferred to the audio thread
-        player.port.postMessage({ type: 'audio', itemId, pcm: copy.buffer }, [copy.buffer]);
+      .subscribe({
+        error: ignore, // IncompleteStreamError of a part cut by the connection's end
+        next: ({ itemId, pcm }) => {
+          receivingItem = itemId;
+          state.receivedAudioBytes += pcm.byteLength;
+          receivedBytesOf.set(itemId, (receivedBytesOf.get(itemId) ?? 0) + pcm.byteLength);
+          if (receivedBytesOf.size > 50) receivedBytesOf.delete(receivedBytesOf.keys().next().value!);
+          const copy = pcm.slice(); // its own buffer, transferred to the audio thread
+          player.port.postMessage({ type: 'audio', itemId, pcm: copy.buffer }, [copy.buffer]);
+        },
       }),
   );
 
@@ -248,15 +259,17 @@ async function start() {
         if (message.type === 'error') {
           const text = `${message.error.code ?? message.error.type}: ${message.error.message}`;
           keep(state.serverErrors, text);
-          $('errors').textContent = state.serverErrors.join('\n');
           console.warn(`server error event: ${text}`);
         }
         render();
       },
-      error: (err: Error) => fail(`${err.name}: ${err.message}`),
+      error: (err: Error) => {
+        fail(`${err.name}: ${err.message}`);
+        void release();
+      },
       complete: () => {
         state.status = 'closed';
-        render();
+        void release();
       },
     }),
   );
@@ -265,8 +278,7 @@ async function start() {
     subscription,
     async stop() {
       subscription.unsubscribe(); // closes the socket with 1000
-      media.getTracks().forEach((t) => t.stop());
-      await context.close();
+      await release();
       state.status = 'closed';
       render();
     },
@@ -274,8 +286,21 @@ async function start() {
   render();
 }
 
+/** Turns the microphone and the audio graph off (once). */
+async function release() {
+  const r = resources;
+  resources = undefined;
+  running = undefined;
+  if (!r) return;
+  r.media.getTracks().forEach((t) => t.stop());
+  await r.context.close();
+}
+
 $('start').addEventListener('click', () => {
-  start().catch((err: Error) => fail(`${err.name}: ${err.message}`));
+  start().catch((err: Error) => {
+    fail(`${err.name}: ${err.message}`); // no microphone, no session key, …
+    void release();
+  });
 });
 $('stop').addEventListener('click', () => {
   const r = running;

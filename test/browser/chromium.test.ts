@@ -155,6 +155,19 @@ describe.skipIf(skip)(`the browser example in headless Chromium${skip ? ` (${rea
     expect(consoleErrors).toEqual([]);
   }, 45_000);
 
+  it('closes the session at Stop', async () => {
+    expect(demo.emulator!.sessions()).toBe(1);
+    await page.click('#stop');
+    await page.waitForFunction(
+      () => (globalThis as unknown as { rxDemo: DemoState }).rxDemo.status === 'closed',
+      undefined,
+      { timeout: 10_000 },
+    );
+    await expect.poll(() => demo.emulator!.sessions(), { timeout: 10_000 }).toBe(0);
+    expect(pageErrors).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('sends no response.cancel the server refuses: its VAD (interrupt_response) cancels by itself', () => {
     // the contract of interruptOnSpeech: a cancel only when the session's server VAD does not cancel itself
     expect(s.serverErrors).toEqual([]);
