@@ -170,8 +170,10 @@ async function start() {
     state.playedMs = e.data.totalMs;
     // interruptOnSpeech wants the heard position of the item it is receiving, never of an older one
     if (e.data.itemId === receivingItem) {
-      state.heardMs = e.data.ms;
-      playbackMs$.next(e.data.ms);
+      // what left the worklet is heard once it has gone through the output's latency
+      const latencyMs = (context.outputLatency || context.baseLatency || 0) * 1000;
+      state.heardMs = Math.max(0, e.data.ms - latencyMs);
+      playbackMs$.next(state.heardMs);
     }
     render();
   };

@@ -48,15 +48,23 @@ class Playback extends scope.AudioWorkletProcessor {
       this.offset = 0;
       this.report();
       this.playingItem = undefined;
+      this.resampler = undefined; // the cleared item's tail is never played
+      this.resamplerItem = undefined;
       return;
     }
     if (this.resamplerItem !== message.itemId) {
+      // a new item: the last few milliseconds the resampler held of the previous one are played first
+      if (this.resampler && this.resamplerItem !== undefined)
+        this.enqueue(this.resamplerItem, this.resampler.flush());
       this.resampler = createResampler(24000, scope.sampleRate);
       this.resamplerItem = message.itemId;
     }
-    const samples = this.resampler!.push(pcm16ToFloat32(new Uint8Array(message.pcm)));
+    this.enqueue(message.itemId, this.resampler!.push(pcm16ToFloat32(new Uint8Array(message.pcm))));
+  }
+
+  private enqueue(itemId: string, samples: Float32Array) {
     if (samples.length === 0) return;
-    this.queue.push({ itemId: message.itemId, samples });
+    this.queue.push({ itemId, samples });
     this.queued += samples.length;
     while (this.queued > MAX_QUEUED_SECONDS * scope.sampleRate && this.queue.length > 1) {
       this.queued -= this.queue.shift()!.samples.length - this.offset;
