@@ -266,7 +266,11 @@ describe('session() over a long life', () => {
     const resources = () =>
       process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'Timeout').length;
     const before = resources();
-    const s = await start('preview', {}, { reconnect: { initialDelayMs: 0, maxDelayMs: 0, maxAttempts: 5, resetAfterMs: 0 } });
+    const s = await start(
+      'preview',
+      {},
+      { reconnect: { initialDelayMs: 0, maxDelayMs: 0, maxAttempts: 5, resetAfterMs: 0 } },
+    );
     for (let t = 0; t < 25; t++) {
       s.input.next(`turn ${t}`);
       await s.answered(`turn ${t}`);
