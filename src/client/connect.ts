@@ -161,10 +161,13 @@ function realtime(
         options.maxQueuedBytes ?? 32 * 1024 * 1024,
       );
       const client: { subscription?: Subscription } = {}; // set below; read by cleanup, which may run first
+      let demand: Subscription | undefined; // options.pauseReading, from open on
 
       const cleanup = () => {
         deadline?.unsubscribe();
         deadline = undefined;
+        demand?.unsubscribe();
+        demand = undefined;
         client.subscription?.unsubscribe();
         queue.stop();
       };
@@ -259,6 +262,8 @@ function realtime(
           }, timeout);
         }
         queue.attach(socket!);
+        const s = socket!;
+        demand = options.pauseReading?.subscribe((paused) => (paused ? s.pause?.() : s.resume?.()));
       };
       const onClose = (code: number, rawReason: string) => {
         if (finished) return;

@@ -1,7 +1,7 @@
 /**
  * The options of `connect()`, every property with its default.
  */
-import type { SchedulerLike } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import type { Dialect } from '../protocol';
 import type { Transport } from './transport';
 
@@ -98,4 +98,12 @@ export interface ConnectOptions {
   readonly transport?: Transport;
   /** The scheduler for timeouts, pings and queue draining. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Demand for server events: while it says `true`, the socket stops reading frames, so that TCP flow control
+   * holds the server back instead of your process buffering (a few frames already read may still arrive); `false`
+   * reads again. Drive it from a bounded step of your pipeline (pause above N waiting, resume below M). While
+   * paused no keep-alive is judged. A transport that cannot pause (a browser's `WebSocket`) reads on. Default: never
+   * paused.
+   */
+  readonly pauseReading?: Observable<boolean>;
 }

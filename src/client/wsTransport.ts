@@ -59,6 +59,9 @@ export const wsTransport: Transport = {
     let socketError: (Error & { code?: string }) | undefined;
     let pongMissing = false;
     let paused = false;
+    // the peer showed it is there since the last ping: a pong, or any frame (after a pause the pong can sit behind
+    // megabytes of frames not yet read; they prove the peer as well as the pong would)
+    let alive = true;
     const fail = (failure: HandshakeFailure) => {
       if (ended) return;
       ended = true;
@@ -72,7 +75,6 @@ export const wsTransport: Transport = {
       opened = true;
       const interval = request.pingIntervalMs;
       if (interval > 0) {
-        let alive = true;
         ws.on('pong', () => (alive = true));
         keepAlive = request.scheduler.schedule(function (this: { schedule(s?: unknown, d?: number): void }) {
           if (paused) {
@@ -93,6 +95,7 @@ export const wsTransport: Transport = {
     });
     ws.on('message', (data, isBinary) => {
       if (ended) return;
+      alive = true;
       const bytes = Array.isArray(data)
         ? Buffer.concat(data)
         : data instanceof ArrayBuffer
