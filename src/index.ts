@@ -110,6 +110,7 @@ export { holdResponseCreates } from './operators';
 export { conversation } from './operators';
 export { audioAppends } from './operators';
 export { writeAudio } from './operators';
+export { runTools } from './operators';
 export type { ResponseStream } from './operators';
 export type { ItemStream } from './operators';
 export type { ContentPartStream } from './operators';
@@ -125,6 +126,9 @@ export type { ConversationOptions } from './operators';
 export type { AudioAppendsOptions } from './operators';
 export type { AudioSink } from './operators';
 export type { WriteAudioOptions } from './operators';
+export type { ToolHandler } from './operators';
+export type { Tools } from './operators';
+export type { RunToolsOptions } from './operators';
 
 // Audio
 export { readWav } from './audio';

@@ -30,3 +30,5 @@ export type { AudioAppendsOptions } from './audioAppends';
 export { writeAudio } from './writeAudio';
 export type { AudioSink, WriteAudioOptions } from './writeAudio';
 export { IncompleteStreamError } from './errors';
+export { runTools } from './runTools';
+export type { ToolHandler, Tools, RunToolsOptions } from './runTools';
