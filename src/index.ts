@@ -47,6 +47,25 @@ export type { Tool } from './protocol';
 export type { RateLimit } from './protocol';
 export type { ErrorDetails } from './protocol';
 export type { ResponseCreateParams } from './protocol';
+export { sessionUpdate } from './protocol';
+export { userMessage } from './protocol';
+export type { SessionConfig } from './protocol';
+export type { NotInDialect } from './protocol';
+export type { PreviewVoiceName } from './protocol';
+export type { GaVoiceName } from './protocol';
+export type { VoiceConfig } from './protocol';
+export type { AudioFormatName } from './protocol';
+export type { OutputModality } from './protocol';
+export type { ServerVadConfig } from './protocol';
+export type { SemanticVadConfig } from './protocol';
+export type { TurnDetectionConfig } from './protocol';
+export type { InputTranscriptionConfig } from './protocol';
+export type { FunctionToolConfig } from './protocol';
+export type { ToolChoiceConfig } from './protocol';
+export type { TracingConfig } from './protocol';
+export type { TruncationConfig } from './protocol';
+export type { PromptConfig } from './protocol';
+export type { UserMessageOptions } from './protocol';
 
 // Client
 export { connect } from './client';
@@ -91,6 +110,7 @@ export { holdResponseCreates } from './operators';
 export { conversation } from './operators';
 export { audioAppends } from './operators';
 export { writeAudio } from './operators';
+export { runTools } from './operators';
 export type { ResponseStream } from './operators';
 export type { ItemStream } from './operators';
 export type { ContentPartStream } from './operators';
@@ -106,6 +126,9 @@ export type { ConversationOptions } from './operators';
 export type { AudioAppendsOptions } from './operators';
 export type { AudioSink } from './operators';
 export type { WriteAudioOptions } from './operators';
+export type { ToolHandler } from './operators';
+export type { Tools } from './operators';
+export type { RunToolsOptions } from './operators';
 
 // Session
 export { session } from './session';
@@ -153,3 +176,4 @@ export { DialectMismatchError } from './client';
 export { ClientSecretError } from './client';
 export { IncompleteStreamError } from './operators';
 export { WavError } from './audio';
+export { SessionConfigError } from './protocol';

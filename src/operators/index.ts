@@ -32,3 +32,5 @@ export type { AudioSink, WriteAudioOptions } from './writeAudio';
 export { IncompleteStreamError } from './errors';
 export { isSessionState } from './sessionState';
 export type { SessionState } from './sessionState';
+export { runTools } from './runTools';
+export type { ToolHandler, Tools, RunToolsOptions } from './runTools';

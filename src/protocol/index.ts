@@ -44,3 +44,24 @@ export type {
   ResponseCreateParams,
 } from './resources';
 export type { OpenEnum } from './codec';
+export { sessionUpdate, SessionConfigError } from './sessionConfig';
+export type {
+  SessionConfig,
+  NotInDialect,
+  PreviewVoiceName,
+  GaVoiceName,
+  VoiceConfig,
+  AudioFormatName,
+  OutputModality,
+  ServerVadConfig,
+  SemanticVadConfig,
+  TurnDetectionConfig,
+  InputTranscriptionConfig,
+  FunctionToolConfig,
+  ToolChoiceConfig,
+  TracingConfig,
+  TruncationConfig,
+  PromptConfig,
+} from './sessionConfig';
+export { userMessage } from './userMessage';
+export type { UserMessageOptions } from './userMessage';
