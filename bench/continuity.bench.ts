@@ -49,7 +49,7 @@ async function replayVersusFresh(rounds: number): Promise<Row> {
     deployment: 'bench',
     apiKey: emulator.apiKey,
     pingIntervalMs: 0,
-    config: { modalities: ['text'] },
+    config: { outputModalities: ['text'] },
     reconnect: { initialDelayMs: 0, maxDelayMs: 0, maxAttempts: 1000 },
     rollover: false,
   };

@@ -79,6 +79,13 @@ export class PendingLog {
     return true;
   }
 
+  /** Puts an event before everything else (the session's first config), handed to no socket yet. */
+  prepend(event: ClientEvent): void {
+    const entry: Entry = { event, kind: kindOf(event), bytes: sizeOf(event), link: undefined, sent: false };
+    this.entries.unshift(entry);
+    this.queuedBytes += entry.bytes;
+  }
+
   /** Socket `link` opened: what was handed to it went out. */
   opened(link: number): void {
     for (const e of this.entries) if (e.link === link && !e.sent) this.countSent(e);

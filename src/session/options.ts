@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { ConnectOptions } from '../client/options';
-import type { ClientEvent } from '../protocol';
+import type { Tools } from '../operators/runTools';
+import type { ClientEvent, SessionConfig } from '../protocol';
 import type { ReconnectOptions } from './retry';
 import type { ReplayOptions } from './replay';
 
@@ -23,8 +24,17 @@ export interface RolloverOptions {
 
 /** The options of `session()`: a connection's options and what the session does with it. */
 export interface SessionOptions extends ConnectOptions {
-  /** The wire `session` of the first `session.update`, sent before anything else. Default: none (the service's). */
-  readonly config?: Record<string, unknown>;
+  /**
+   * The session's config, dialect-neutral: `sessionUpdate(config, dialect)` is sent before anything else (a field
+   * the dialect does not have ends the stream with `SessionConfigError` at subscription). Default: none (the
+   * service's defaults).
+   */
+  readonly config?: SessionConfig;
+  /**
+   * Tools by function name, run by `runTools`: each call's output goes back as a `function_call_output`, then one
+   * `response.create` per response once all its calls are answered. Declare them in `config.tools` too.
+   */
+  readonly tools?: Tools;
   /** The player's position in the assistant's audio, in ms, for barge-in (`interruptOnSpeech`). */
   readonly playbackMs?: Observable<number>;
   /** Reconnect after a retryable ending (default on); `false`: the first ending ends the session. */

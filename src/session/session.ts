@@ -10,8 +10,9 @@ import { bytesToBase64 } from '../audio/base64';
 import { conversation, type ConversationItemState } from '../operators/conversation';
 import { holdResponseCreates } from '../operators/holdResponseCreates';
 import { interruptOnSpeech } from '../operators/interruptOnSpeech';
+import { runTools } from '../operators/runTools';
 import { isSessionState, type SessionState } from '../operators/sessionState';
-import type { ClientEvent, Dialect, ServerMessage } from '../protocol';
+import { sessionUpdate, userMessage, type ClientEvent, type Dialect, type ServerMessage } from '../protocol';
 import { PendingLog } from './log';
 import type { SessionInput, SessionOptions } from './options';
 import { configEvent, historyEvents } from './replay';
@@ -79,8 +80,10 @@ export function session(
   return (input) =>
     new Observable<ServerMessage | SessionState>((subscriber) => {
       let dialect: Dialect;
+      let firstConfig: ClientEvent | undefined;
       try {
         dialect = realtimeUrl(options).dialect;
+        firstConfig = options.config === undefined ? undefined : sessionUpdate(options.config, dialect);
       } catch (err) {
         subscriber.error(err);
         return;
@@ -410,8 +413,10 @@ export function session(
               filter((v): v is ServerMessage => !isSessionState(v)),
               interruptOnSpeech({ playbackMs: options.playbackMs }),
             );
+      const serverOnly = out.pipe(filter((v): v is ServerMessage => !isSessionState(v)));
+      const tools$ = options.tools === undefined ? EMPTY : serverOnly.pipe(runTools(options.tools));
       emit(state({ state: 'connecting' }));
-      loops = merge(user$, interrupts$, again$)
+      loops = merge(user$, tools$, interrupts$, again$)
         .pipe(holdResponseCreates(out))
         .subscribe({ next: send, error: (err) => finish(err) });
 
@@ -421,8 +426,8 @@ export function session(
         const first = open('active');
         holding = false;
         if (!finished) {
-          if (options.config !== undefined)
-            first.input.next({ type: 'session.update', session: options.config } as ClientEvent);
+          // first, and through the log: until its session.updated it is sent again on a new socket
+          if (firstConfig !== undefined) log.prepend(firstConfig);
           for (const event of log.resend(first.id, false)) first.input.next(event);
         }
       }
@@ -438,18 +443,8 @@ export function session(
 function toEvents(value: SessionInput, newItemId: () => string): ClientEvent[] {
   if (typeof value === 'string') {
     // a user text turn; the item gets an id so that the session can tell whether the server holds it
-    return [
-      {
-        type: 'conversation.item.create',
-        item: {
-          id: newItemId(),
-          type: 'message',
-          role: 'user',
-          content: [{ type: 'input_text', text: value }],
-        },
-      } as ClientEvent,
-      { type: 'response.create' } as ClientEvent,
-    ];
+    const [item, create] = userMessage(value);
+    return [{ ...item, item: { ...item.item, id: newItemId() } } as ClientEvent, create];
   }
   if (value instanceof Uint8Array) {
     return [{ type: 'input_audio_buffer.append', audio: bytesToBase64(value) } as ClientEvent];

@@ -44,7 +44,7 @@ async function run(dialect: 'preview' | 'ga', maxSessionMs: number, rollover: bo
       dialect,
       apiKey: emulator.apiKey,
       pingIntervalMs: 0,
-      config: dialect === 'ga' ? { type: 'realtime', output_modalities: ['text'] } : { modalities: ['text'] },
+      config: { outputModalities: ['text'] },
       rollover: rollover ? { leadMs: 3000 } : false,
     })(input).subscribe({ next: (e) => events.push(e), error: (e) => (error = e) }),
   );

@@ -54,8 +54,6 @@ async function start(
   let ended = false;
   const waiters = new Set<() => void>();
   const wake = () => [...waiters].forEach((w) => w());
-  const modalities =
-    dialect === 'ga' ? { type: 'realtime', output_modalities: ['text'] } : { modalities: ['text'] };
   subscriptions.push(
     session({
       endpoint: emulator.endpoint,
@@ -63,7 +61,7 @@ async function start(
       dialect,
       apiKey: emulator.apiKey,
       pingIntervalMs: 0,
-      config: { ...modalities, instructions: 'Be brief.' },
+      config: { outputModalities: ['text'], instructions: 'Be brief.' },
       reconnect: { initialDelayMs: 5, maxDelayMs: 40, maxAttempts: 30 },
       ...sessionOptions,
     })(input).subscribe({
@@ -229,6 +227,59 @@ describe.each(['preview', 'ga'] as const)('session() (%s)', (dialect) => {
     expect(reason).toBeInstanceOf(IncompleteStreamError);
     expect((reason as IncompleteStreamError).reason).toMatch(/socket dropped.*1006.*reconnects/);
     await s.answered('one'); // and the turn is answered on the new socket
+  });
+});
+
+describe.each(['preview', 'ga'] as const)('session() with tools (%s)', (dialect) => {
+  it('runs the tool once and answers with its output, across a drop between the output and its response.create', async () => {
+    const cities: string[] = [];
+    const contexts: ReplyContext[] = [];
+    const s = await start(
+      dialect,
+      {
+        // the runTools create is the 2nd response.create the emulator handles: the socket drops just before it
+        faults: [{ action: 'drop', atEvent: 'response.create', nth: 2 }],
+        reply: (ctx) => {
+          contexts.push(ctx);
+          const output = ctx.functionOutputs.at(-1);
+          return output
+            ? { text: `answer to weather ${output.output}` }
+            : { functionCall: { name: 'get_weather', arguments: { city: 'Paris' } } };
+        },
+      },
+      {
+        config: {
+          outputModalities: ['text'],
+          tools: [
+            {
+              type: 'function',
+              name: 'get_weather',
+              description: 'The weather in a city.',
+              parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+            },
+          ],
+        },
+        tools: {
+          get_weather: ({ city }: { city: string }) => {
+            cities.push(city);
+            return { city, sky: 'clear' };
+          },
+        },
+      },
+    );
+    s.input.next('What is the weather in Paris?');
+    await s.answered('weather {"city":"Paris","sky":"clear"}');
+    expect(cities).toEqual(['Paris']);
+    expect(s.states()).toContain('replayed');
+    expect(s.events.filter((e) => !isSessionState(e) && e.type === 'error')).toEqual([]);
+    // the new server session got the turn, the call and its output, in order, before it answered
+    const last = contexts.at(-1)!;
+    expect(last.conversation.map((item) => item.type)).toEqual([
+      'message',
+      'function_call',
+      'function_call_output',
+    ]);
+    expect(s.emulator.faults.log()).toHaveLength(1);
   });
 });
 
