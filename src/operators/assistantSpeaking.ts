@@ -1,6 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { isEvent, type ServerMessage } from '../protocol';
 import { field, nestedId } from './groups';
+import type { SessionState } from './sessionState';
 
 /**
  * Whether the assistant is sending speech: `false` first, `true` at a response's first audio delta, `false` when
@@ -24,7 +25,7 @@ import { field, nestedId } from './groups';
  * server$.pipe(assistantSpeaking()).subscribe((on) => led.set(on));
  * ```
  */
-export function assistantSpeaking(): OperatorFunction<ServerMessage, boolean> {
+export function assistantSpeaking(): OperatorFunction<ServerMessage | SessionState, boolean> {
   return (source) =>
     new Observable<boolean>((subscriber) => {
       const speaking = new Set<string>(); // ids of responses sending audio now; emptied as they end

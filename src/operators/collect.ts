@@ -4,6 +4,7 @@ import type { ServerMessage } from '../protocol';
 import { IncompleteStreamError } from './errors';
 import { field } from './groups';
 import { partKeys } from './partKey';
+import { isSessionState, type SessionState } from './sessionState';
 
 export interface PartKey {
   readonly responseId: string;
@@ -23,7 +24,7 @@ export interface Accumulator<R> {
 export function collectParts<R>(
   kind: string,
   create: () => Accumulator<R>,
-): OperatorFunction<ServerMessage, R> {
+): OperatorFunction<ServerMessage | SessionState, R> {
   return (source) =>
     new Observable<R>((subscriber) => {
       // Open parts only; each entry is deleted at its done, so memory is flat over a session.
@@ -36,6 +37,12 @@ export function collectParts<R>(
       };
       const subscription = source.subscribe({
         next(e) {
+          if (isSessionState(e)) {
+            // session(): the socket dropped; its open parts never get their done (their response is answered
+            // again on the new socket): forgotten, not collected as if finished
+            if (e.state === 'reconnecting') open.clear();
+            return;
+          }
           const key =
             e.type === 'response.content_part.added' ||
             e.type === 'response.content_part.done' ||

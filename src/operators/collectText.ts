@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { isEvent, isTextContent, type ServerMessage } from '../protocol';
 import { collectParts, type PartKey } from './collect';
+import type { SessionState } from './sessionState';
 
 /** The whole text of one text content part. */
 export interface CollectedText extends PartKey {
@@ -28,7 +29,7 @@ export interface CollectedText extends PartKey {
  * server$.pipe(collectText()).subscribe(({ text }) => console.log(text));
  * ```
  */
-export function collectText(): OperatorFunction<ServerMessage, CollectedText> {
+export function collectText(): OperatorFunction<ServerMessage | SessionState, CollectedText> {
   return collectParts<CollectedText>('content part', () => {
     const chunks: string[] = [];
     let final: string | undefined;

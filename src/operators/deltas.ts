@@ -1,6 +1,7 @@
 // Internal: the shared shape of textDeltas / transcriptDeltas / audioDeltas.
 import { Observable, type OperatorFunction } from 'rxjs';
 import { eventMatcher, type NeutralEventName, type NeutralEvents, type ServerMessage } from '../protocol';
+import type { SessionState } from './sessionState';
 
 /**
  * `filter(e => isEvent(e, name))` then `map(project)`, in one step: these run on every event of a session, so
@@ -9,7 +10,7 @@ import { eventMatcher, type NeutralEventName, type NeutralEvents, type ServerMes
 export const deltasOf = <K extends NeutralEventName, R>(
   name: K,
   project: (event: NeutralEvents[K]) => R,
-): OperatorFunction<ServerMessage, R> => {
+): OperatorFunction<ServerMessage | SessionState, R> => {
   const matches = eventMatcher(name);
   return (source) =>
     new Observable<R>((subscriber) =>

@@ -1,6 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { ClientEvent, ServerMessage } from '../protocol';
 import { nestedId } from './groups';
+import type { SessionState } from './sessionState';
 
 /** A finished function call whose arguments parsed as JSON. */
 export interface FunctionCall {
@@ -45,7 +46,10 @@ export interface InvalidFunctionCall extends Omit<FunctionCall, 'ok' | 'argument
  * server$.pipe(functionCalls(), concatMap(async (call) => functionCallOutput(call, await run(call))));
  * ```
  */
-export function functionCalls(): OperatorFunction<ServerMessage, FunctionCall | InvalidFunctionCall> {
+export function functionCalls(): OperatorFunction<
+  ServerMessage | SessionState,
+  FunctionCall | InvalidFunctionCall
+> {
   return (source) =>
     new Observable<FunctionCall | InvalidFunctionCall>((subscriber) => {
       const names = new Map<string, string>(); // item id → function name, while the item is open

@@ -1,5 +1,6 @@
 import { filter, type OperatorFunction } from 'rxjs';
 import type { KnownServerEvent, ServerMessage } from '../protocol';
+import type { SessionState } from './sessionState';
 
 type Type = KnownServerEvent['type'];
 
@@ -25,7 +26,7 @@ type Type = KnownServerEvent['type'];
  */
 export function ofType<T extends Type>(
   ...types: readonly [T, ...T[]]
-): OperatorFunction<ServerMessage, Extract<KnownServerEvent, { type: T }>> {
+): OperatorFunction<ServerMessage | SessionState, Extract<KnownServerEvent, { type: T }>> {
   const wanted = new Set<unknown>(types);
   return filter((e): e is Extract<KnownServerEvent, { type: T }> & ServerMessage => wanted.has(e.type));
 }

@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
 import { deltasOf } from './deltas';
+import type { SessionState } from './sessionState';
 
 /**
  * The text chunks of text content parts, in order: `response.text.delta` (preview) and
@@ -21,6 +22,6 @@ import { deltasOf } from './deltas';
  * server$.pipe(textDeltas()).subscribe((chunk) => process.stdout.write(chunk));
  * ```
  */
-export function textDeltas(): OperatorFunction<ServerMessage, string> {
+export function textDeltas(): OperatorFunction<ServerMessage | SessionState, string> {
   return deltasOf('textDelta', (e) => e.delta);
 }

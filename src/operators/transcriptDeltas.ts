@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
 import { deltasOf } from './deltas';
+import type { SessionState } from './sessionState';
 
 /**
  * The transcript chunks of the assistant's audio: `response.audio_transcript.delta` (preview) and
@@ -21,6 +22,6 @@ import { deltasOf } from './deltas';
  * server$.pipe(transcriptDeltas()).subscribe((chunk) => process.stderr.write(chunk));
  * ```
  */
-export function transcriptDeltas(): OperatorFunction<ServerMessage, string> {
+export function transcriptDeltas(): OperatorFunction<ServerMessage | SessionState, string> {
   return deltasOf('transcriptDelta', (e) => e.delta);
 }

@@ -1,5 +1,6 @@
 import { distinctUntilChanged, filter, map, startWith, type OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
+import type { SessionState } from './sessionState';
 
 /** A change of the user's speaking state, with what server VAD said about it. */
 export interface UserSpeech {
@@ -30,7 +31,7 @@ export interface UserSpeech {
  * server$.pipe(userSpeaking()).subscribe((speaking) => speaking && player.stop());
  * ```
  */
-export function userSpeaking(): OperatorFunction<ServerMessage, boolean> {
+export function userSpeaking(): OperatorFunction<ServerMessage | SessionState, boolean> {
   return (source) =>
     source.pipe(
       userSpeech(),
@@ -47,7 +48,7 @@ export function userSpeaking(): OperatorFunction<ServerMessage, boolean> {
  * output:  s-a-----b--|     s = { speaking: false }, a = { speaking: true, itemId, audioMs: 1200 }, b = { false, …, 2400 }
  * ```
  */
-export function userSpeech(): OperatorFunction<ServerMessage, UserSpeech> {
+export function userSpeech(): OperatorFunction<ServerMessage | SessionState, UserSpeech> {
   return (source) =>
     source.pipe(
       filter(

@@ -20,6 +20,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const RUN_MARK = '// runs against the emulator';
+/** A block that is a user's vitest test file: written as `block-N.test.ts` and run by vitest in the project. */
+const TEST_MARK = '// a vitest test, run against the emulator';
+/**
+ * The line budgets of the Sessions examples (issue 14: what a new user writes for each task), by the heading the
+ * block sits under. A block over its budget fails.
+ */
+const BUDGETS: Readonly<Record<string, number>> = {
+  '(a) A spoken conversation from a WAV file': 40,
+  '(b) A tool agent, text in': 30,
+  '(c) Barge-in with your player’s clock': 40,
+};
 
 interface Block {
   readonly line: number;
@@ -48,7 +59,7 @@ export function tsBlocks(markdown: string): Omit<Block, 'file'>[] {
 
 const blocks: Block[] = tsBlocks(readFileSync(join(root, 'README.md'), 'utf8')).map((b) => ({
   ...b,
-  file: `block-${b.line}.ts`,
+  file: b.code.includes(TEST_MARK) ? `block-${b.line}.test.ts` : `block-${b.line}.ts`,
 }));
 let dir = '';
 let diagnostics = new Map<string, string[]>();
@@ -127,6 +138,30 @@ describe('README.md', () => {
       execFileSync(process.execPath, ['--import', 'tsx', block.file], {
         cwd: dir,
         env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 60_000,
+      });
+    },
+    90_000,
+  );
+
+  it.each(Object.entries(BUDGETS))('the example under "%s" is within %i lines', (section, budget) => {
+    const block = blocks.find((b) => b.section === section);
+    expect(block, `no ts block under the heading ${section}`).toBeDefined();
+    const lines = block!.code.split('\n').filter((l) => l.trim() !== '' && l.trim() !== RUN_MARK).length;
+    expect(lines).toBeLessThanOrEqual(budget);
+  });
+
+  const tests = blocks.filter((b) => b.code.includes(TEST_MARK));
+  it.each(tests.map((b) => [`line ${b.line} (${b.section})`, b] as const))(
+    'the vitest test at %s passes in a user project',
+    (_name, block) => {
+      expect(diagnostics.get(block.file)).toEqual([]);
+      const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+      // throws (and fails this test) when the user's test fails or does not end
+      execFileSync(process.execPath, [vitest, 'run', block.file, '--root', dir, '--reporter', 'dot'], {
+        cwd: dir,
+        env: { ...process.env, CI: 'true' },
         stdio: ['ignore', 'ignore', 'pipe'],
         timeout: 60_000,
       });
