@@ -384,12 +384,16 @@ describe('sessionUpdate(config, dialect)', () => {
       });
     });
 
-    it('is a type error for a config typed SessionConfig (it may hold either dialect’s fields) with a literal dialect', () => {
+    it('takes a config typed SessionConfig (either dialect’s fields) with a literal dialect, checked at run time', () => {
       const config: SessionConfig = { instructions: 'Hi' };
-      // @ts-expect-error SessionConfig may hold `temperature`: give SessionConfig<'ga'>, or a Dialect-typed dialect
       expect(sessionUpdate(config, 'ga').session).toEqual({ type: 'realtime', instructions: 'Hi' });
+      const both: SessionConfig = { temperature: 0.9 };
+      expect(() => sessionUpdate(both, 'ga')).toThrow(/'temperature' exists only in the preview dialect/);
       const ga: SessionConfig<'ga'> = { instructions: 'Hi' };
       expect(sessionUpdate(ga, 'ga').session).toEqual({ type: 'realtime', instructions: 'Hi' });
+      const preview: SessionConfig<'preview'> = { temperature: 0.9 };
+      // a typed config's dialect joins the literal's (D = Dialect): the run-time check catches it
+      expect(() => sessionUpdate(preview, 'ga')).toThrow(SessionConfigError);
     });
 
     it('accepts the other dialect’s fields in the untyped SessionConfig, so one config can be checked at run time', () => {
