@@ -536,6 +536,21 @@ describe.each(DIALECTS)(
       expect(bad.received.filter((e) => e.type === 'error')).toEqual([]);
     });
 
+    it('answers a response that says something and calls the tool with one output and one response.create', async () => {
+      const tools: Tools = { get_weather: ({ city }) => ({ city, temperature: 21 }) };
+      const { sent, texts, callId, received } = await weatherAgent(
+        [{ text: 'Let me check.', functionCall: { name: 'get_weather', arguments: { city: 'Paris' } } }],
+        tools,
+      );
+      const result = '{"city":"Paris","temperature":21}';
+      expect(sent).toEqual([output(callId, result), responseCreate]);
+      expect(texts).toEqual([
+        'Let me check.',
+        `The function returned ${result}. This is the rx-realtime emulator.`,
+      ]);
+      expect(received.filter((e) => e.type === 'error')).toEqual([]);
+    });
+
     it('takes the first value of an Observable handler', async () => {
       const tools: Tools = { get_weather: ({ city }) => of(`${city}: 21 °C`, 'ignored') };
       const { sent, texts, callId } = await weatherAgent([callWeather], tools);
