@@ -27,7 +27,13 @@ import {
 import { legend } from '../../marbles/legend';
 import { connect } from '../../src/client';
 import { collectText, runTools, type Tools } from '../../src/operators';
-import { sessionUpdate, userMessage, type ClientEvent, type ServerMessage } from '../../src/protocol';
+import {
+  sessionUpdate,
+  userMessage,
+  type ClientEvent,
+  type ServerMessage,
+  type SessionConfig,
+} from '../../src/protocol';
 import { startEmulator, type Reply } from '../../src/testing';
 import { notKnown } from '../emulator/harness';
 import { DIALECTS, testScheduler } from './helpers';
@@ -427,7 +433,7 @@ describe.each(DIALECTS)(
      * One typed turn: sessionUpdate + userMessage, runTools fed back into the connection. Resolves after the second
      * response.done (the answer to the tool output) with what runTools sent, what the server sent, and the texts.
      */
-    async function weatherAgent(replies: readonly Reply[], tools: Tools) {
+    async function weatherAgent(replies: readonly Reply[], tools: Tools, more: SessionConfig = {}) {
       const emulator = await startEmulator({ pace: 'fast', speech: 'builtin', reply: replies });
       const answers = new Subject<ClientEvent>();
       const sent: ClientEvent[] = [];
@@ -441,7 +447,10 @@ describe.each(DIALECTS)(
         pingIntervalMs: 0,
       })(
         merge(
-          from([sessionUpdate(config, dialect), ...userMessage('What is the weather in Paris?')]),
+          from([
+            sessionUpdate({ ...config, ...more }, dialect),
+            ...userMessage('What is the weather in Paris?'),
+          ]),
           answers,
         ),
       ).pipe(share());
@@ -549,6 +558,23 @@ describe.each(DIALECTS)(
         `The function returned ${result}. This is the rx-realtime emulator.`,
       ]);
       expect(received.filter((e) => e.type === 'error')).toEqual([]);
+    });
+
+    it('answers the call a named toolChoice forces (in the dialect’s tool_choice shape) without scripted replies', async () => {
+      const cities: unknown[] = [];
+      const tools: Tools = {
+        get_weather: ({ city }) => {
+          cities.push(city);
+          return 'sunny';
+        },
+      };
+      const { sent, texts, callId } = await weatherAgent([], tools, {
+        toolChoice: { type: 'function', name: 'get_weather' },
+      });
+      // the emulator's default policy calls a forced function with arguments made from its JSON Schema
+      expect(cities).toEqual(['emulator']);
+      expect(sent).toEqual([output(callId, 'sunny'), responseCreate]);
+      expect(texts).toEqual(['The function returned sunny. This is the rx-realtime emulator.']);
     });
 
     it('takes the first value of an Observable handler', async () => {
