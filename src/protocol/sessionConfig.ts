@@ -326,10 +326,10 @@ function check(config: SessionConfig, dialect: Dialect): void {
           field,
           `'${field}' exists only in the ${only.in} dialect: ${only.why}. Remove it for '${dialect}'.`,
         );
-      if (!only && !known.includes(key)) fail(field, `unknown SessionConfig field '${field}'.`);
+      if (!known.includes(key)) fail(field, `unknown SessionConfig field '${field}'.`);
     }
   };
-  fields('', config, [...COMMON, ...Object.keys(ONLY)]);
+  fields('', config, [...COMMON, ...Object.keys(ONLY).filter((k) => !k.includes('.'))]);
   const modalities = config.outputModalities;
   if (modalities !== undefined) {
     if (modalities.length === 0)
@@ -362,6 +362,8 @@ function check(config: SessionConfig, dialect: Dialect): void {
   if (tr !== undefined && tr !== null) fields('inputTranscription', tr, TRANSCRIPTION_FIELDS);
   for (const [i, tool] of (config.tools ?? []).entries()) {
     fields(`tools[${i}]`, tool, TOOL_FIELDS);
+    if (typeof tool.name !== 'string' || tool.name === '')
+      fail(`tools[${i}].name`, `a function tool needs a name (tools[${i}].name).`);
     if (tool.type !== undefined && tool.type !== 'function')
       fail(
         `tools[${i}].type`,

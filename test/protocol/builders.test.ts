@@ -420,6 +420,9 @@ describe('sessionUpdate(config, dialect)', () => {
       expect(() =>
         sessionUpdate({ tools: [{ name: 'f', strict: true }] } as unknown as SessionConfig, dialect),
       ).toThrow(`unknown SessionConfig field 'tools[0].strict'.`);
+      expect(() =>
+        sessionUpdate({ tools: [{ description: 'x' }] } as unknown as SessionConfig, dialect),
+      ).toThrow(`sessionUpdate(config, '${dialect}'): a function tool needs a name (tools[0].name).`);
     });
 
     it.each(DIALECTS)(
@@ -441,6 +444,16 @@ describe('sessionUpdate(config, dialect)', () => {
         ).toThrow(`only function tools are supported here (type 'function'), got "mcp".`);
       },
     );
+
+    it('throws for idleTimeoutMs on semantic VAD: it is a server VAD field (GA)', () => {
+      expect(() =>
+        sessionUpdate(
+          // @ts-expect-error semantic VAD has no idle timeout
+          { turnDetection: { type: 'semantic_vad', eagerness: 'high', idleTimeoutMs: 6000 } },
+          'ga',
+        ),
+      ).toThrow(`sessionUpdate(config, 'ga'): unknown SessionConfig field 'turnDetection.idleTimeoutMs'.`);
+    });
 
     it('throws for an unknown dialect', () => {
       expect(() => sessionUpdate({}, 'beta' as Dialect)).toThrow(
