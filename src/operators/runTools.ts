@@ -272,7 +272,7 @@ function outputOf(value: unknown): string {
 const errorOutput = (message: string): string => JSON.stringify({ error: message });
 
 function messageOf(err: unknown): string {
-  if (err instanceof Error) return err.message;
+  if (err instanceof Error) return err.message || err.name; // `new Error()` still says something
   if (typeof err === 'string') return err;
   try {
     return JSON.stringify(err) ?? String(err);

@@ -330,8 +330,8 @@ describe.each(DIALECTS)('runTools (%s)', (dialect) => {
       ]);
     });
 
-    it('answers a rejected Promise with its message (an Error, a string, or any value as JSON)', async () => {
-      const calls = ['get_weather', 'get_time', 'get_tide'].map((name, i) => ({
+    it('answers a rejected Promise with its message (an Error, a string, any value as JSON, or an empty Error by name)', async () => {
+      const calls = ['get_weather', 'get_time', 'get_tide', 'get_moon'].map((name, i) => ({
         responseId: 'resp_1',
         callId: `call_${i}`,
         name,
@@ -344,11 +344,13 @@ describe.each(DIALECTS)('runTools (%s)', (dialect) => {
         },
         get_time: () => Promise.reject('clock broken'),
         get_tide: () => Promise.reject({ code: 42 }),
+        get_moon: () => Promise.reject(new TypeError()),
       };
       expect(await lastValueFrom(from(events(...calls)).pipe(runTools(tools), toArray()))).toEqual([
         errorOutput('call_0', 'weather service down'),
         errorOutput('call_1', 'clock broken'),
         errorOutput('call_2', '{"code":42}'),
+        errorOutput('call_3', 'TypeError'),
         responseCreate,
       ]);
     });
