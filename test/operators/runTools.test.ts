@@ -435,7 +435,12 @@ describe.each(DIALECTS)(
      * One typed turn: sessionUpdate + userMessage, runTools fed back into the connection. Resolves after the second
      * response.done (the answer to the tool output) with what runTools sent, what the server sent, and the texts.
      */
-    async function weatherAgent(replies: readonly Reply[], tools: Tools, more: SessionConfig = {}) {
+    async function weatherAgent(
+      replies: readonly Reply[],
+      tools: Tools,
+      more: SessionConfig = {},
+      responses = 2,
+    ) {
       const emulator = await startEmulator({ pace: 'fast', speech: 'builtin', reply: replies });
       const answers = new Subject<ClientEvent>();
       const sent: ClientEvent[] = [];
@@ -461,7 +466,7 @@ describe.each(DIALECTS)(
         server$.pipe(
           tap((e) => received.push(e)),
           filter((e) => e.type === 'response.done'),
-          take(2),
+          take(responses),
           toArray(),
         ),
       );
@@ -480,7 +485,9 @@ describe.each(DIALECTS)(
           new Promise((_, reject) => {
             guard = setTimeout(
               () =>
-                reject(new Error(`no second response.done; saw ${received.map((e) => e.type).join(', ')}`)),
+                reject(
+                  new Error(`not ${responses} response.done; saw ${received.map((e) => e.type).join(', ')}`),
+                ),
               15_000,
             );
           }),
@@ -577,6 +584,32 @@ describe.each(DIALECTS)(
       expect(cities).toEqual(['emulator']);
       expect(sent).toEqual([output(callId, 'sunny'), responseCreate]);
       expect(texts).toEqual(['The function returned sunny. This is the rx-realtime emulator.']);
+    });
+
+    it('answers a chain of calls over several responses, one create per response', async () => {
+      const cities: unknown[] = [];
+      const tools: Tools = {
+        get_weather: async ({ city }) => {
+          cities.push(city);
+          return { city, temperature: city === 'Paris' ? 21 : 3 };
+        },
+      };
+      const call = (city: string): Reply => ({ functionCall: { name: 'get_weather', arguments: { city } } });
+      const { sent, texts, received } = await weatherAgent([call('Paris'), call('Oslo')], tools, {}, 3);
+      const callIds = received
+        .filter((e) => e.type === 'response.function_call_arguments.done')
+        .map((e) => (e as { call_id: string }).call_id);
+      expect(cities).toEqual(['Paris', 'Oslo']);
+      expect(sent).toEqual([
+        output(callIds[0]!, '{"city":"Paris","temperature":21}'),
+        responseCreate,
+        output(callIds[1]!, '{"city":"Oslo","temperature":3}'),
+        responseCreate,
+      ]);
+      expect(texts).toEqual([
+        'The function returned {"city":"Oslo","temperature":3}. This is the rx-realtime emulator.',
+      ]);
+      expect(received.filter((e) => e.type === 'error')).toEqual([]);
     });
 
     it('takes the first value of an Observable handler', async () => {
