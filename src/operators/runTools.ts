@@ -65,6 +65,9 @@ const MAX_OPEN_RESPONSES = 64;
  * - a name that is not in `tools`: `{"error":"Unknown tool: <name>. The tools are: <names>."}`;
  * - arguments that are not JSON: `{"error":"The arguments are not valid JSON: <why>"}`.
  *
+ * With server VAD on, a user turn may start a response before this create goes out: pass the answers through
+ * `holdResponseCreates(server$)` so it waits instead of being refused.
+ *
  * The `response.create` follows only a `completed` response: after a cancelled one (barge-in), a failed or an
  * incomplete one, the outputs are still sent, so the conversation stays whole, but the next response is the user's.
  *
@@ -269,7 +272,7 @@ function outputOf(value: unknown): string {
 const errorOutput = (message: string): string => JSON.stringify({ error: message });
 
 function messageOf(err: unknown): string {
-  if (err instanceof Error) return err.message;
+  if (err instanceof Error) return err.message || err.name; // `new Error()` still says something
   if (typeof err === 'string') return err;
   try {
     return JSON.stringify(err) ?? String(err);

@@ -219,9 +219,9 @@ export class SessionConfigError extends Error {
  * dialect) or a {@link SessionConfigError} naming the field and the dialect, never a frame the service refuses.
  * Fields left out are left out of the event (the server keeps its current value). The config is not mutated.
  *
- * Typing: with a literal dialect, the config is checked as `SessionConfig<'preview'>` / `SessionConfig<'ga'>`;
- * a config declared as plain `SessionConfig` (which may hold either dialect's fields) then needs a
- * `Dialect`-typed dialect, and is checked at run time.
+ * Typing: an object literal with a literal dialect is checked as `SessionConfig<'preview'>` /
+ * `SessionConfig<'ga'>`; a config declared as plain `SessionConfig` (which may hold either dialect's fields), or a
+ * `Dialect`-typed dialect, is checked at run time.
  *
  * ```text
  * { outputModalities: ['text'], turnDetection: null }
@@ -248,10 +248,7 @@ export class SessionConfigError extends Error {
  * );
  * ```
  */
-export function sessionUpdate<D extends Dialect>(
-  config: NoInfer<SessionConfig<D>>,
-  dialect: D,
-): SessionUpdate {
+export function sessionUpdate<D extends Dialect>(config: SessionConfig<D>, dialect: D): SessionUpdate {
   if (dialect !== 'preview' && dialect !== 'ga') {
     throw new SessionConfigError(
       `sessionUpdate: unknown dialect ${JSON.stringify(dialect)} (expected 'preview' or 'ga').`,
@@ -329,10 +326,10 @@ function check(config: SessionConfig, dialect: Dialect): void {
           field,
           `'${field}' exists only in the ${only.in} dialect: ${only.why}. Remove it for '${dialect}'.`,
         );
-      if (!only && !known.includes(key)) fail(field, `unknown SessionConfig field '${field}'.`);
+      if (!known.includes(key)) fail(field, `unknown SessionConfig field '${field}'.`);
     }
   };
-  fields('', config, [...COMMON, ...Object.keys(ONLY)]);
+  fields('', config, [...COMMON, ...Object.keys(ONLY).filter((k) => !k.includes('.'))]);
   const modalities = config.outputModalities;
   if (modalities !== undefined) {
     if (modalities.length === 0)
@@ -365,6 +362,8 @@ function check(config: SessionConfig, dialect: Dialect): void {
   if (tr !== undefined && tr !== null) fields('inputTranscription', tr, TRANSCRIPTION_FIELDS);
   for (const [i, tool] of (config.tools ?? []).entries()) {
     fields(`tools[${i}]`, tool, TOOL_FIELDS);
+    if (typeof tool.name !== 'string' || tool.name === '')
+      fail(`tools[${i}].name`, `a function tool needs a name (tools[${i}].name).`);
     if (tool.type !== undefined && tool.type !== 'function')
       fail(
         `tools[${i}].type`,

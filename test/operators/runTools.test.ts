@@ -27,7 +27,13 @@ import {
 import { legend } from '../../marbles/legend';
 import { connect } from '../../src/client';
 import { collectText, runTools, type Tools } from '../../src/operators';
-import { sessionUpdate, userMessage, type ClientEvent, type ServerMessage } from '../../src/protocol';
+import {
+  sessionUpdate,
+  userMessage,
+  type ClientEvent,
+  type ServerMessage,
+  type SessionConfig,
+} from '../../src/protocol';
 import { startEmulator, type Reply } from '../../src/testing';
 import { notKnown } from '../emulator/harness';
 import { DIALECTS, testScheduler } from './helpers';
@@ -324,8 +330,8 @@ describe.each(DIALECTS)('runTools (%s)', (dialect) => {
       ]);
     });
 
-    it('answers a rejected Promise with its message (an Error, a string, or any value as JSON)', async () => {
-      const calls = ['get_weather', 'get_time', 'get_tide'].map((name, i) => ({
+    it('answers a rejected Promise with its message (an Error, a string, any value as JSON, or an empty Error by name)', async () => {
+      const calls = ['get_weather', 'get_time', 'get_tide', 'get_moon'].map((name, i) => ({
         responseId: 'resp_1',
         callId: `call_${i}`,
         name,
@@ -338,11 +344,13 @@ describe.each(DIALECTS)('runTools (%s)', (dialect) => {
         },
         get_time: () => Promise.reject('clock broken'),
         get_tide: () => Promise.reject({ code: 42 }),
+        get_moon: () => Promise.reject(new TypeError()),
       };
       expect(await lastValueFrom(from(events(...calls)).pipe(runTools(tools), toArray()))).toEqual([
         errorOutput('call_0', 'weather service down'),
         errorOutput('call_1', 'clock broken'),
         errorOutput('call_2', '{"code":42}'),
+        errorOutput('call_3', 'TypeError'),
         responseCreate,
       ]);
     });
@@ -427,7 +435,12 @@ describe.each(DIALECTS)(
      * One typed turn: sessionUpdate + userMessage, runTools fed back into the connection. Resolves after the second
      * response.done (the answer to the tool output) with what runTools sent, what the server sent, and the texts.
      */
-    async function weatherAgent(replies: readonly Reply[], tools: Tools) {
+    async function weatherAgent(
+      replies: readonly Reply[],
+      tools: Tools,
+      more: SessionConfig = {},
+      responses = 2,
+    ) {
       const emulator = await startEmulator({ pace: 'fast', speech: 'builtin', reply: replies });
       const answers = new Subject<ClientEvent>();
       const sent: ClientEvent[] = [];
@@ -441,7 +454,10 @@ describe.each(DIALECTS)(
         pingIntervalMs: 0,
       })(
         merge(
-          from([sessionUpdate(config, dialect), ...userMessage('What is the weather in Paris?')]),
+          from([
+            sessionUpdate({ ...config, ...more }, dialect),
+            ...userMessage('What is the weather in Paris?'),
+          ]),
           answers,
         ),
       ).pipe(share());
@@ -450,7 +466,7 @@ describe.each(DIALECTS)(
         server$.pipe(
           tap((e) => received.push(e)),
           filter((e) => e.type === 'response.done'),
-          take(2),
+          take(responses),
           toArray(),
         ),
       );
@@ -469,7 +485,9 @@ describe.each(DIALECTS)(
           new Promise((_, reject) => {
             guard = setTimeout(
               () =>
-                reject(new Error(`no second response.done; saw ${received.map((e) => e.type).join(', ')}`)),
+                reject(
+                  new Error(`not ${responses} response.done; saw ${received.map((e) => e.type).join(', ')}`),
+                ),
               15_000,
             );
           }),
@@ -534,6 +552,64 @@ describe.each(DIALECTS)(
       });
       expect(bad.sent).toEqual([output(bad.callId, badResult), responseCreate]);
       expect(bad.received.filter((e) => e.type === 'error')).toEqual([]);
+    });
+
+    it('answers a response that says something and calls the tool with one output and one response.create', async () => {
+      const tools: Tools = { get_weather: ({ city }) => ({ city, temperature: 21 }) };
+      const { sent, texts, callId, received } = await weatherAgent(
+        [{ text: 'Let me check.', functionCall: { name: 'get_weather', arguments: { city: 'Paris' } } }],
+        tools,
+      );
+      const result = '{"city":"Paris","temperature":21}';
+      expect(sent).toEqual([output(callId, result), responseCreate]);
+      expect(texts).toEqual([
+        'Let me check.',
+        `The function returned ${result}. This is the rx-realtime emulator.`,
+      ]);
+      expect(received.filter((e) => e.type === 'error')).toEqual([]);
+    });
+
+    it('answers the call a named toolChoice forces (in the dialect’s tool_choice shape) without scripted replies', async () => {
+      const cities: unknown[] = [];
+      const tools: Tools = {
+        get_weather: ({ city }) => {
+          cities.push(city);
+          return 'sunny';
+        },
+      };
+      const { sent, texts, callId } = await weatherAgent([], tools, {
+        toolChoice: { type: 'function', name: 'get_weather' },
+      });
+      // the emulator's default policy calls a forced function with arguments made from its JSON Schema
+      expect(cities).toEqual(['emulator']);
+      expect(sent).toEqual([output(callId, 'sunny'), responseCreate]);
+      expect(texts).toEqual(['The function returned sunny. This is the rx-realtime emulator.']);
+    });
+
+    it('answers a chain of calls over several responses, one create per response', async () => {
+      const cities: unknown[] = [];
+      const tools: Tools = {
+        get_weather: async ({ city }) => {
+          cities.push(city);
+          return { city, temperature: city === 'Paris' ? 21 : 3 };
+        },
+      };
+      const call = (city: string): Reply => ({ functionCall: { name: 'get_weather', arguments: { city } } });
+      const { sent, texts, received } = await weatherAgent([call('Paris'), call('Oslo')], tools, {}, 3);
+      const callIds = received
+        .filter((e) => e.type === 'response.function_call_arguments.done')
+        .map((e) => (e as { call_id: string }).call_id);
+      expect(cities).toEqual(['Paris', 'Oslo']);
+      expect(sent).toEqual([
+        output(callIds[0]!, '{"city":"Paris","temperature":21}'),
+        responseCreate,
+        output(callIds[1]!, '{"city":"Oslo","temperature":3}'),
+        responseCreate,
+      ]);
+      expect(texts).toEqual([
+        'The function returned {"city":"Oslo","temperature":3}. This is the rx-realtime emulator.',
+      ]);
+      expect(received.filter((e) => e.type === 'error')).toEqual([]);
     });
 
     it('takes the first value of an Observable handler', async () => {

@@ -384,12 +384,16 @@ describe('sessionUpdate(config, dialect)', () => {
       });
     });
 
-    it('is a type error for a config typed SessionConfig (it may hold either dialect’s fields) with a literal dialect', () => {
+    it('takes a config typed SessionConfig (either dialect’s fields) with a literal dialect, checked at run time', () => {
       const config: SessionConfig = { instructions: 'Hi' };
-      // @ts-expect-error SessionConfig may hold `temperature`: give SessionConfig<'ga'>, or a Dialect-typed dialect
       expect(sessionUpdate(config, 'ga').session).toEqual({ type: 'realtime', instructions: 'Hi' });
+      const both: SessionConfig = { temperature: 0.9 };
+      expect(() => sessionUpdate(both, 'ga')).toThrow(/'temperature' exists only in the preview dialect/);
       const ga: SessionConfig<'ga'> = { instructions: 'Hi' };
       expect(sessionUpdate(ga, 'ga').session).toEqual({ type: 'realtime', instructions: 'Hi' });
+      const preview: SessionConfig<'preview'> = { temperature: 0.9 };
+      // a typed config's dialect joins the literal's (D = Dialect): the run-time check catches it
+      expect(() => sessionUpdate(preview, 'ga')).toThrow(SessionConfigError);
     });
 
     it('accepts the other dialect’s fields in the untyped SessionConfig, so one config can be checked at run time', () => {
@@ -416,6 +420,9 @@ describe('sessionUpdate(config, dialect)', () => {
       expect(() =>
         sessionUpdate({ tools: [{ name: 'f', strict: true }] } as unknown as SessionConfig, dialect),
       ).toThrow(`unknown SessionConfig field 'tools[0].strict'.`);
+      expect(() =>
+        sessionUpdate({ tools: [{ description: 'x' }] } as unknown as SessionConfig, dialect),
+      ).toThrow(`sessionUpdate(config, '${dialect}'): a function tool needs a name (tools[0].name).`);
     });
 
     it.each(DIALECTS)(
@@ -437,6 +444,16 @@ describe('sessionUpdate(config, dialect)', () => {
         ).toThrow(`only function tools are supported here (type 'function'), got "mcp".`);
       },
     );
+
+    it('throws for idleTimeoutMs on semantic VAD: it is a server VAD field (GA)', () => {
+      expect(() =>
+        sessionUpdate(
+          // @ts-expect-error semantic VAD has no idle timeout
+          { turnDetection: { type: 'semantic_vad', eagerness: 'high', idleTimeoutMs: 6000 } },
+          'ga',
+        ),
+      ).toThrow(`sessionUpdate(config, 'ga'): unknown SessionConfig field 'turnDetection.idleTimeoutMs'.`);
+    });
 
     it('throws for an unknown dialect', () => {
       expect(() => sessionUpdate({}, 'beta' as Dialect)).toThrow(
