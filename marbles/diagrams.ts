@@ -127,13 +127,13 @@ export const DIAGRAMS: readonly Diagram[] = [
   },
   {
     operator: 'interruptOnSpeech',
-    // b = 2 s of audio; without a playback source the heard position is the time since the first audio delta
-    source: '-c-p-b-v----|',
-    expected: '-------(kt)-|',
+    // b = 2 s of audio, sent at once (faster than real time); the response is done before the user speaks, and
+    // without a playback source the heard position is the time since the first audio delta
+    source: '-c-p-b-q-e-d-v-|',
+    expected: '-------------t-|',
     local: (l) => ({ b: { ...l['a']!, delta: Buffer.alloc(96000).toString('base64') } as ServerMessage }),
     values: {
-      k: { type: 'response.cancel', response_id: 'resp_1' },
-      t: { type: 'conversation.item.truncate', item_id: 'item_1', content_index: 0, audio_end_ms: 2 },
+      t: { type: 'conversation.item.truncate', item_id: 'item_1', content_index: 0, audio_end_ms: 8 },
     },
     apply: () => interruptOnSpeech(),
   },

@@ -10,7 +10,6 @@ import {
   functionCallOutput,
   functionCalls,
   IncompleteStreamError,
-  interruptOnSpeech,
   ofType,
   textDeltas,
   transcriptDeltas,
@@ -198,61 +197,7 @@ describe.each(DIALECTS)('functionCalls (%s)', (dialect) => {
   });
 });
 
-describe.each(DIALECTS)('interruptOnSpeech (%s)', (dialect) => {
-  const L = legend(dialect);
-  // 'a' carries 3 bytes; one second of PCM16 24 kHz is 48000 bytes, so use a big delta for clamping tests
-  const big = { ...L.a!, delta: Buffer.alloc(48000 * 2).toString('base64') } as ServerMessage; // 2000 ms
-
-  it('cancels and truncates at the heard position when the user starts speaking', () => {
-    testScheduler().run(({ hot, cold, expectObservable }) => {
-      const source = hot('  -c-p-b-----v-----|', { ...L, b: big });
-      const playback = cold('-----h-------|', { h: 750 });
-      expectObservable(source.pipe(interruptOnSpeech({ playbackMs: playback }))).toBe('-----------(kt)--|', {
-        k: { type: 'response.cancel', response_id: 'resp_1' },
-        t: { type: 'conversation.item.truncate', item_id: 'item_1', content_index: 0, audio_end_ms: 750 },
-      });
-    });
-  });
-
-  it('clamps the heard position to the audio received', () => {
-    testScheduler().run(({ hot, cold, expectObservable }) => {
-      const source = hot('-c-p-b-v-----|', { ...L, b: big });
-      const playback = cold('------h', { h: 99999 });
-      expectObservable(source.pipe(interruptOnSpeech({ playbackMs: playback }))).toBe('-------(kt)--|', {
-        k: { type: 'response.cancel', response_id: 'resp_1' },
-        t: { type: 'conversation.item.truncate', item_id: 'item_1', content_index: 0, audio_end_ms: 2000 },
-      });
-    });
-  });
-
-  it('falls back to wall-clock time since the first audio delta', () => {
-    const scheduler = testScheduler();
-    scheduler.run(({ hot, expectObservable }) => {
-      const source = hot('-c-p-b 300ms v------|', { ...L, b: big });
-      expectObservable(source.pipe(interruptOnSpeech({ scheduler }))).toBe('------ 300ms (kt)---|', {
-        k: { type: 'response.cancel', response_id: 'resp_1' },
-        t: { type: 'conversation.item.truncate', item_id: 'item_1', content_index: 0, audio_end_ms: 301 },
-      });
-    });
-  });
-
-  it('only cancels a text response, or one whose audio has not started', () => {
-    testScheduler().run(({ hot, expectObservable }) => {
-      expectObservable(hot('-C-P-T-v-|', L).pipe(interruptOnSpeech())).toBe('-------k-|', {
-        k: { type: 'response.cancel', response_id: 'resp_2' },
-      });
-      expectObservable(hot('-c-p-v-|', L).pipe(interruptOnSpeech())).toBe('-----k-|', {
-        k: { type: 'response.cancel', response_id: 'resp_1' },
-      });
-    });
-  });
-
-  it('sends nothing when the response is already done', () => {
-    testScheduler().run(({ hot, expectObservable }) => {
-      expectObservable(hot('-c-p-a-q-e-d-v-|', L).pipe(interruptOnSpeech())).toBe('---------------|');
-    });
-  });
-});
+// interruptOnSpeech: test/operators/interruptOnSpeech.test.ts
 
 describe('ofType', () => {
   it('narrows to the codec type', () => {
