@@ -154,7 +154,7 @@ export function interruptOnSpeech(
               inFlight.delete(id);
               cancelled.delete(id);
             }
-            if (playing?.responseId === id) playing.open = false;
+            if (playing && playing.responseId === id) playing.open = false;
           } else if (e.type === 'response.content_part.added') {
             if (isAudioContent(e.part.type)) playing = startPart(e);
           } else if (isEvent(e, 'audioDelta')) {

@@ -186,7 +186,7 @@ describe.each(DIALECTS)('interruptOnSpeech (%s)', (dialect) => {
     testScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
       const boom = new Error('boom');
       expectObservable(hot('-c-#', L, boom).pipe(interruptOnSpeech())).toBe('---#', undefined, boom);
-      const failing = cold('--#', undefined, boom);
+      const failing = cold<number>('--#', undefined, boom);
       const source = hot('-c-p-b-v-|', L);
       expectObservable(source.pipe(interruptOnSpeech({ playbackMs: failing }))).toBe('--#', undefined, boom);
       expectSubscriptions(failing.subscriptions).toBe('^-!');
