@@ -7,6 +7,7 @@ import type { OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../src/protocol';
 import {
   assistantSpeaking,
+  audioDecodeFailure,
   audioDeltas,
   collectAudio,
   collectText,
@@ -84,9 +85,26 @@ export const DIAGRAMS: readonly Diagram[] = [
   },
   {
     operator: 'audioDeltas',
-    source: '-a-t-a-|',
-    expected: '-x---y-|',
-    values: { x: bytes, y: bytes },
+    // b = a delta whose base64 is corrupt: an empty AudioDecodeFailure chunk, and the audio goes on
+    source: '-a-t-b-a-|',
+    expected: '-x---f-y-|',
+    local: (l) => ({ b: { ...l['a']!, event_id: 'event_b', delta: 'AA!C' } as ServerMessage }),
+    values: {
+      x: bytes,
+      f: audioDecodeFailure(
+        {
+          type: 'response.audio.delta',
+          event_id: 'event_b',
+          response_id: 'resp_1',
+          item_id: 'item_1',
+          output_index: 0,
+          content_index: 0,
+          delta: 'AA!C',
+        },
+        new RangeError('invalid base64: unexpected character "!" at position 2'),
+      ),
+      y: bytes,
+    },
     apply: audioDeltas,
   },
   {

@@ -106,6 +106,9 @@ export type { ConversationOptions } from './operators';
 export type { AudioAppendsOptions } from './operators';
 export type { AudioSink } from './operators';
 export type { WriteAudioOptions } from './operators';
+export { isAudioDecodeFailure } from './operators';
+export { audioDecodeFailure } from './operators';
+export type { AudioDecodeFailure } from './operators';
 
 // Audio
 export { readWav } from './audio';

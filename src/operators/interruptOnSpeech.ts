@@ -44,9 +44,9 @@ const MAX_IN_FLIGHT = 16;
 /**
  * The client events of a barge-in: when the user starts speaking (`input_audio_buffer.speech_started`) while
  * assistant audio is still playing, `conversation.item.truncate` of that audio at the position the user has heard,
- * so that the conversation holds only what was actually said (protocol README §1: `audio_end_ms` is the
- * milliseconds of assistant audio actually played; §6 "Barge-in and cancel"), and `response.cancel` when the
- * response is still in flight and the server does not cancel it itself.
+ * so that the conversation holds only what was actually said (the truncate's `audio_end_ms` is the milliseconds
+ * of assistant audio actually played; the service then drops the item's transcript), and `response.cancel` when
+ * the response is still in flight and the server does not cancel it itself.
  *
  * It's like a `switchMap` from `speech_started` to a cancel, but:
  * - **after the response too**: the service streams audio faster than real time, so a response is usually done
