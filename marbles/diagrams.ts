@@ -116,8 +116,9 @@ export const DIAGRAMS: readonly Diagram[] = [
   },
   {
     operator: 'collectAudio',
-    source: '-p-a-a-q-|',
-    expected: '-------v-|',
+    // the value waits for response.done, whose status says how the part ended
+    source: '-p-a-a-q-d-|',
+    expected: '---------v-|',
     values: {
       v: {
         responseId: 'resp_1',
@@ -125,6 +126,7 @@ export const DIAGRAMS: readonly Diagram[] = [
         contentIndex: 0,
         audio: new Uint8Array([0, 1, 2, 0, 1, 2]),
         text: 'Hi there',
+        status: 'completed',
       },
     },
     apply: collectAudio,

@@ -109,6 +109,7 @@ export type { WriteAudioOptions } from './operators';
 export { isAudioDecodeFailure } from './operators';
 export { audioDecodeFailure } from './operators';
 export type { AudioDecodeFailure } from './operators';
+export type { CollectedAudioStatus } from './operators';
 
 // Audio
 export { readWav } from './audio';

@@ -13,7 +13,7 @@ export type { AudioDecodeFailure } from './audioDeltas';
 export { collectText } from './collectText';
 export type { CollectedText } from './collectText';
 export { collectAudio } from './collectAudio';
-export type { CollectedAudio } from './collectAudio';
+export type { CollectedAudio, CollectedAudioStatus } from './collectAudio';
 export { userSpeaking, userSpeech } from './userSpeaking';
 export type { UserSpeech } from './userSpeaking';
 export { assistantSpeaking } from './assistantSpeaking';

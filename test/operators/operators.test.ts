@@ -5,7 +5,6 @@ import {
   assistantSpeaking,
   audioAppends,
   audioDeltas,
-  collectAudio,
   collectText,
   functionCallOutput,
   functionCalls,
@@ -61,20 +60,7 @@ describe.each(DIALECTS)('collectText and collectAudio (%s)', (dialect) => {
     });
   });
 
-  it('collectAudio gives the joined audio and its transcript, ignoring text parts', () => {
-    testScheduler().run(({ hot, expectObservable }) => {
-      const source = hot('-p-a-t-a-u-x-y-q-P-T-Q-|', L);
-      expectObservable(source.pipe(collectAudio())).toBe('---------------v-------|', {
-        v: {
-          responseId: 'resp_1',
-          itemId: 'item_1',
-          contentIndex: 0,
-          audio: new Uint8Array([0, 1, 2, 0, 1, 2]),
-          text: 'Hi there',
-        },
-      });
-    });
-  });
+  // collectAudio: test/operators/collectAudio.test.ts
 
   it('errors with IncompleteStreamError when the source completes inside a part', () => {
     testScheduler().run(({ hot, expectObservable }) => {
