@@ -110,6 +110,10 @@ export { isAudioDecodeFailure } from './operators';
 export { audioDecodeFailure } from './operators';
 export type { AudioDecodeFailure } from './operators';
 export type { CollectedAudioStatus } from './operators';
+export { inputTranscripts } from './operators';
+export type { InputTranscript } from './operators';
+export { functionCallArguments } from './operators';
+export type { FunctionCallArgumentsDelta } from './operators';
 
 // Audio
 export { readWav } from './audio';

@@ -31,3 +31,7 @@ export type { AudioAppendsOptions } from './audioAppends';
 export { writeAudio } from './writeAudio';
 export type { AudioSink, WriteAudioOptions } from './writeAudio';
 export { IncompleteStreamError } from './errors';
+export { inputTranscripts } from './inputTranscripts';
+export type { InputTranscript } from './inputTranscripts';
+export { functionCallArguments } from './functionCallArguments';
+export type { FunctionCallArgumentsDelta } from './functionCallArguments';
