@@ -114,6 +114,9 @@ export { inputTranscripts } from './operators';
 export type { InputTranscript } from './operators';
 export { functionCallArguments } from './operators';
 export type { FunctionCallArgumentsDelta } from './operators';
+export { turnMetrics } from './operators';
+export type { TurnMetrics } from './operators';
+export type { TurnMetricsOptions } from './operators';
 
 // Audio
 export { readWav } from './audio';

@@ -35,3 +35,5 @@ export { inputTranscripts } from './inputTranscripts';
 export type { InputTranscript } from './inputTranscripts';
 export { functionCallArguments } from './functionCallArguments';
 export type { FunctionCallArgumentsDelta } from './functionCallArguments';
+export { turnMetrics } from './turnMetrics';
+export type { TurnMetrics, TurnMetricsOptions } from './turnMetrics';
