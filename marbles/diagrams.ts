@@ -12,6 +12,8 @@ import {
   collectAudio,
   collectText,
   conversation,
+  functionCallArguments,
+  inputTranscripts,
   interruptOnSpeech,
   ofType,
   splitContentParts,
@@ -19,6 +21,7 @@ import {
   splitResponses,
   textDeltas,
   transcriptDeltas,
+  turnMetrics,
   userSpeaking,
 } from '../src/operators';
 
@@ -168,5 +171,107 @@ export const DIAGRAMS: readonly Diagram[] = [
       b: { items: [{ ...item1, text: 'Hi there' }], changed: { ...item1, text: 'Hi there' } },
     },
     apply: () => conversation(),
+  },
+  {
+    operator: 'inputTranscripts',
+    // r, s = input transcription deltas of the user's item_u, f = its .completed, g = a .failed of item_v
+    source: '-r-s-f-g-|',
+    expected: '-h-i-j-k-|',
+    local: () => {
+      const ev = (type: string, fields: object) =>
+        ({
+          type: `conversation.item.input_audio_transcription.${type}`,
+          event_id: `event_${type}`,
+          ...fields,
+        }) as never;
+      return {
+        r: ev('delta', { item_id: 'item_u', content_index: 0, delta: 'Hel' }),
+        s: ev('delta', { item_id: 'item_u', content_index: 0, delta: 'lo' }),
+        f: ev('completed', { item_id: 'item_u', content_index: 0, transcript: 'Hello' }),
+        g: ev('failed', { item_id: 'item_v', content_index: 0, error: { code: 'audio_unintelligible' } }),
+      };
+    },
+    values: {
+      h: { itemId: 'item_u', contentIndex: 0, text: 'Hel', final: false, delta: 'Hel' },
+      i: { itemId: 'item_u', contentIndex: 0, text: 'Hello', final: false, delta: 'lo' },
+      j: { itemId: 'item_u', contentIndex: 0, text: 'Hello', final: true },
+      k: {
+        itemId: 'item_v',
+        contentIndex: 0,
+        text: '',
+        final: true,
+        error: { code: 'audio_unintelligible' },
+      },
+    },
+    apply: inputTranscripts,
+  },
+  {
+    operator: 'functionCallArguments',
+    // F = output_item.added of a function_call (get_weather), G/H = its arguments deltas, J = arguments done
+    source: '-F-G-H-J-|',
+    expected: '---g-h---|',
+    local: () => {
+      const ref = { response_id: 'resp_1', item_id: 'item_f', output_index: 1, call_id: 'call_1' };
+      const item = {
+        id: 'item_f',
+        type: 'function_call',
+        status: 'in_progress',
+        call_id: 'call_1',
+        name: 'get_weather',
+      };
+      return {
+        F: {
+          type: 'response.output_item.added',
+          event_id: 'event_F',
+          response_id: 'resp_1',
+          output_index: 1,
+          item,
+        } as never,
+        G: {
+          type: 'response.function_call_arguments.delta',
+          event_id: 'event_G',
+          ...ref,
+          delta: '{"city":',
+        } as never,
+        H: {
+          type: 'response.function_call_arguments.delta',
+          event_id: 'event_H',
+          ...ref,
+          delta: '"Paris"}',
+        } as never,
+        J: {
+          type: 'response.function_call_arguments.done',
+          event_id: 'event_J',
+          ...ref,
+          name: 'get_weather',
+          arguments: '{"city":"Paris"}',
+        } as never,
+      };
+    },
+    values: {
+      g: { callId: 'call_1', itemId: 'item_f', responseId: 'resp_1', name: 'get_weather', delta: '{"city":' },
+      h: { callId: 'call_1', itemId: 'item_f', responseId: 'resp_1', name: 'get_weather', delta: '"Paris"}' },
+    },
+    apply: functionCallArguments,
+  },
+  {
+    operator: 'turnMetrics',
+    // w = speech stopped, b = 2 s of audio; times are virtual milliseconds (one per dash)
+    source: '-w-c-p-b-t-q-d-|',
+    expected: '-------------m-|',
+    local: (l) => ({ b: { ...l['a']!, delta: Buffer.alloc(96000).toString('base64') } as ServerMessage }),
+    values: {
+      m: {
+        responseId: 'resp_1',
+        status: 'completed',
+        speechEndToFirstAudioMs: 6,
+        speechEndToFirstTextMs: 8,
+        durationMs: 10,
+        audioMs: 2000,
+        interrupted: false,
+        usage: { total_tokens: 10, input_tokens: 4, output_tokens: 6 },
+      },
+    },
+    apply: () => turnMetrics(),
   },
 ];
