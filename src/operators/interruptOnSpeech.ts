@@ -17,6 +17,8 @@ export interface InterruptOptions {
    * if it were played in real time from that moment (the service sends audio faster than real time, so that is
    * the earliest it can have played), clamped to the audio received.
    * With a playback clock, a part it has reported nothing for since the part's audio began counts as unheard (0).
+   * Positions are taken as the position in the audio part received last: one reported before that part began is
+   * dropped (a player still playing an earlier part of the same response should report that part's end first).
    */
   readonly playbackMs?: Obs<number>;
   /** The clock of the wall-clock estimate. Default `asyncScheduler`. */
@@ -90,6 +92,9 @@ export function interruptOnSpeech(
       const inFlight = new Set<string>(); // responses created and not done, oldest first
       const cancelled = new Set<string>(); // of those, the ones a cancel was sent for (never twice)
       let playing: Playing | undefined;
+      // the part interrupted last: its deltas still in flight after the barge-in must not make it "playing" again
+      let cutItem: string | undefined;
+      let cutIndex: number | undefined;
       let serverCancels = true; // the service's default: server_vad with interrupt_response true (§3)
       const startPart = (e: { response_id: string; item_id: string; content_index: number }): Playing => ({
         responseId: e.response_id,
@@ -113,6 +118,8 @@ export function interruptOnSpeech(
         const part = playing;
         if (part === undefined || Number.isNaN(part.firstAudioAt)) return;
         playing = undefined; // interrupted once
+        cutItem = part.itemId;
+        cutIndex = part.contentIndex;
         const receivedMs = Math.floor(part.receivedBytes / bytesPerMs);
         const heard = hasClock ? (part.heardMs ?? 0) : scheduler.now() - part.firstAudioAt;
         const at = Math.max(0, Math.min(receivedMs, Math.floor(heard)));
@@ -158,6 +165,7 @@ export function interruptOnSpeech(
           } else if (e.type === 'response.content_part.added') {
             if (isAudioContent(e.part.type)) playing = startPart(e);
           } else if (isEvent(e, 'audioDelta')) {
+            if (e.item_id === cutItem && e.content_index === cutIndex) return;
             // deltas without a content_part.added (a stream joined mid-part): follow them anyway
             if (!isPlaying(e)) playing = startPart(e);
             if (Number.isNaN(playing!.firstAudioAt)) playing!.firstAudioAt = scheduler.now();

@@ -176,6 +176,16 @@ describe.each(DIALECTS)('interruptOnSpeech (%s)', (dialect) => {
     });
   });
 
+  it('ignores the deltas of an interrupted part still in flight: a later speech_started does not cut it again', () => {
+    testScheduler().run(({ hot, cold, expectObservable }) => {
+      const playback = cold('-----j', { j: 750 });
+      expectObservable(hot('-c-p-b-v-b-b-q-d-v-|', L).pipe(interruptOnSpeech({ playbackMs: playback }))).toBe(
+        '-------t-----------|',
+        { t: truncate(750) },
+      );
+    });
+  });
+
   it('lets decode failures, unknown events and errors pass by without a word', () => {
     testScheduler().run(({ hot, expectObservable }) => {
       expectObservable(hot('-k-n-z-v-|', L).pipe(interruptOnSpeech())).toBe('---------|');
