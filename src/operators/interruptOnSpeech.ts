@@ -17,8 +17,8 @@ export interface InterruptOptions {
    * if it were played in real time from that moment (the service sends audio faster than real time, so that is
    * the earliest it can have played), clamped to the audio received.
    * With a playback clock, a part it has reported nothing for since the part's audio began counts as unheard (0).
-   * Positions are taken as the position in the audio part received last: one reported before that part began is
-   * dropped (a player still playing an earlier part of the same response should report that part's end first).
+   * A position is taken as the position in the audio part received last; one reported before that part began is
+   * dropped.
    */
   readonly playbackMs?: Obs<number>;
   /** The clock of the wall-clock estimate. Default `asyncScheduler`. */
