@@ -98,7 +98,9 @@ describe.each(DIALECTS)('collectAudio (%s)', (dialect) => {
   });
 
   it('errors with the source error, unsubscribes early, and ignores text parts, failures and unknown events', () => {
-    testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+    testScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      expectObservable(cold<ServerMessage>('|').pipe(collectAudio())).toBe('|');
+      expectObservable(cold<ServerMessage>('-').pipe(collectAudio())).toBe('-');
       const boom = new Error('boom');
       expectObservable(hot('-c-p-a-#', L, boom).pipe(collectAudio())).toBe('-------#', undefined, boom);
       expectObservable(hot('-C-P-T-Q-k-n-z-D-|', L).pipe(collectAudio())).toBe('-----------------|');

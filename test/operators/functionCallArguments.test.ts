@@ -87,7 +87,9 @@ describe.each(DIALECTS)('functionCallArguments (%s)', (dialect) => {
   });
 
   it('errors with the source and unsubscribes early', () => {
-    testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+    testScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      expectObservable(cold<ServerMessage>('|').pipe(functionCallArguments())).toBe('|');
+      expectObservable(cold<ServerMessage>('-').pipe(functionCallArguments())).toBe('-');
       const boom = new Error('boom');
       expectObservable(hot('-F-G-#', L, boom).pipe(functionCallArguments())).toBe(
         '---g-#',

@@ -85,7 +85,9 @@ describe.each(DIALECTS)('inputTranscripts (%s)', (dialect) => {
   });
 
   it('errors with the source, never ends with a never-ending source, and unsubscribes early', () => {
-    testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+    testScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      expectObservable(cold<ServerMessage>('|').pipe(inputTranscripts())).toBe('|');
+      expectObservable(cold<ServerMessage>('-').pipe(inputTranscripts())).toBe('-');
       const boom = new Error('boom');
       expectObservable(hot('-r-#', L, boom).pipe(inputTranscripts())).toBe(
         '-h-#',

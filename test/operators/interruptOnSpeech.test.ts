@@ -194,6 +194,8 @@ describe.each(DIALECTS)('interruptOnSpeech (%s)', (dialect) => {
 
   it('errors with the source or the playback clock, and unsubscribes both early', () => {
     testScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      expectObservable(cold<ServerMessage>('|').pipe(interruptOnSpeech())).toBe('|');
+      expectObservable(cold<ServerMessage>('-').pipe(interruptOnSpeech())).toBe('-');
       const boom = new Error('boom');
       expectObservable(hot('-c-#', L, boom).pipe(interruptOnSpeech())).toBe('---#', undefined, boom);
       const failing = cold<number>('--#', undefined, boom);

@@ -116,7 +116,9 @@ describe.each(DIALECTS)('turnMetrics (%s)', (dialect) => {
   });
 
   it('ignores decode failures, unknown events and errors; errors with the source; unsubscribes early', () => {
-    testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+    testScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      expectObservable(cold<ServerMessage>('|').pipe(turnMetrics())).toBe('|');
+      expectObservable(cold<ServerMessage>('-').pipe(turnMetrics())).toBe('-');
       const boom = new Error('boom');
       expectObservable(hot('-k-n-z-|', L).pipe(turnMetrics())).toBe('-------|');
       expectObservable(hot('-c-#', L, boom).pipe(turnMetrics())).toBe('---#', undefined, boom);
