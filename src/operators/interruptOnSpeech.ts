@@ -7,6 +7,7 @@ import {
 } from 'rxjs';
 import { isAudioContent, isEvent, type ClientEvent, type ServerMessage } from '../protocol';
 import { field, nestedId } from './groups';
+import { base64Length, interruptsItself, outputBytesPerMs } from './sessionSettings';
 
 /** Options of {@link interruptOnSpeech}; every property has a default. */
 export interface InterruptOptions {
@@ -23,7 +24,10 @@ export interface InterruptOptions {
   readonly playbackMs?: Obs<number>;
   /** The clock of the wall-clock estimate. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
-  /** Bytes per millisecond of the output audio: 48 for PCM16 24 kHz (default), 8 for G.711 at 8 kHz. */
+  /**
+   * Bytes per millisecond of the output audio: 48 for PCM16 24 kHz, 8 for G.711 at 8 kHz. Default: the session's
+   * output format as `session.created` / `session.updated` say, PCM16 (48) until one does.
+   */
   readonly bytesPerMs?: number;
 }
 
@@ -85,7 +89,6 @@ export function interruptOnSpeech(
   options: InterruptOptions = {},
 ): OperatorFunction<ServerMessage, ClientEvent> {
   const scheduler = options.scheduler ?? asyncScheduler;
-  const bytesPerMs = options.bytesPerMs ?? 48;
   const hasClock = options.playbackMs !== undefined;
   return (source) =>
     new Observable<ClientEvent>((subscriber) => {
@@ -96,6 +99,7 @@ export function interruptOnSpeech(
       let cutItem: string | undefined;
       let cutIndex: number | undefined;
       let serverCancels = true; // the service's default: server_vad with interrupt_response true (§3)
+      let bytesPerMs = options.bytesPerMs ?? 48;
       const startPart = (e: { response_id: string; item_id: string; content_index: number }): Playing => ({
         responseId: e.response_id,
         itemId: e.item_id,
@@ -146,6 +150,7 @@ export function interruptOnSpeech(
           if (e.type === 'session.created' || e.type === 'session.updated') {
             const next = interruptsItself(e.session);
             if (next !== undefined) serverCancels = next;
+            if (options.bytesPerMs === undefined) bytesPerMs = outputBytesPerMs(e.session) ?? bytesPerMs;
           } else if (e.type === 'response.created') {
             const id = nestedId(e, 'response');
             if (id === undefined) return;
@@ -186,33 +191,4 @@ export function interruptOnSpeech(
         playback?.unsubscribe();
       };
     });
-}
-
-/**
- * Whether the server cancels a response at `speech_started` by itself, from a session object of either dialect:
- * server VAD (`server_vad`, `semantic_vad`) with `interrupt_response` not false (§3: default true). `undefined`
- * when the session does not say (a partial session object keeps the previous setting).
- */
-function interruptsItself(session: unknown): boolean | undefined {
-  const s = session as {
-    turn_detection?: unknown;
-    audio?: { input?: { turn_detection?: unknown } };
-  } | null;
-  const td =
-    s?.turn_detection !== undefined
-      ? s.turn_detection
-      : (s?.audio as { input?: { turn_detection?: unknown } } | undefined)?.input?.turn_detection;
-  if (td === undefined) return undefined;
-  if (td === null) return false; // manual turns: no server VAD, nothing cancels by itself
-  const { type, interrupt_response: interrupt } = td as { type?: unknown; interrupt_response?: unknown };
-  const vad = type === undefined || type === 'server_vad' || type === 'semantic_vad';
-  return vad && interrupt !== false;
-}
-
-/** Decoded length of a base64 string, without decoding it. */
-function base64Length(b64: string): number {
-  let padding = 0;
-  if (b64.endsWith('==')) padding = 2;
-  else if (b64.endsWith('=')) padding = 1;
-  return Math.floor((b64.length * 3) / 4) - padding;
 }

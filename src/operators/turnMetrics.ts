@@ -1,6 +1,7 @@
 import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { isEvent, type Resources, type ServerMessage } from '../protocol';
 import { field, nestedId } from './groups';
+import { base64Length, outputBytesPerMs } from './sessionSettings';
 
 /** The measures of one response, at its `response.done`. */
 export interface TurnMetrics {
@@ -29,7 +30,10 @@ export interface TurnMetrics {
 export interface TurnMetricsOptions {
   /** The clock the times are read from. Default `asyncScheduler` (wall clock; virtual in `TestScheduler.run`). */
   readonly scheduler?: SchedulerLike;
-  /** Bytes per millisecond of the output audio: 48 for PCM16 24 kHz (default), 8 for G.711 at 8 kHz. */
+  /**
+   * Bytes per millisecond of the output audio: 48 for PCM16 24 kHz, 8 for G.711 at 8 kHz. Default: the session's
+   * output format as `session.created` / `session.updated` say, PCM16 (48) until one does.
+   */
   readonly bytesPerMs?: number;
 }
 
@@ -70,11 +74,11 @@ const MAX_OPEN = 16;
  */
 export function turnMetrics(options: TurnMetricsOptions = {}): OperatorFunction<ServerMessage, TurnMetrics> {
   const scheduler = options.scheduler ?? asyncScheduler;
-  const bytesPerMs = options.bytesPerMs ?? 48;
   return (source) =>
     new Observable<TurnMetrics>((subscriber) => {
       const open = new Map<string, Turn>();
       let speechEndAt: number | undefined; // not yet claimed by a response
+      let bytesPerMs = options.bytesPerMs ?? 48;
       const turnOf = (id: string, now: number): Turn => {
         let turn = open.get(id);
         if (turn === undefined) {
@@ -93,7 +97,9 @@ export function turnMetrics(options: TurnMetricsOptions = {}): OperatorFunction<
       };
       const subscription = source.subscribe({
         next(e) {
-          if (e.type === 'input_audio_buffer.speech_stopped') {
+          if (e.type === 'session.created' || e.type === 'session.updated') {
+            if (options.bytesPerMs === undefined) bytesPerMs = outputBytesPerMs(e.session) ?? bytesPerMs;
+          } else if (e.type === 'input_audio_buffer.speech_stopped') {
             speechEndAt = scheduler.now();
           } else if (e.type === 'response.created') {
             const id = nestedId(e, 'response');
@@ -140,12 +146,4 @@ export function turnMetrics(options: TurnMetricsOptions = {}): OperatorFunction<
         open.clear();
       };
     });
-}
-
-/** Decoded length of a base64 string, without decoding it. */
-function base64Length(b64: string): number {
-  let padding = 0;
-  if (b64.endsWith('==')) padding = 2;
-  else if (b64.endsWith('=')) padding = 1;
-  return Math.floor((b64.length * 3) / 4) - padding;
 }

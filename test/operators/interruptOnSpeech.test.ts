@@ -107,6 +107,30 @@ describe.each(DIALECTS)('interruptOnSpeech (%s)', (dialect) => {
     });
   });
 
+  it("counts the audio received in the session's output format: G.711 is 8 bytes a millisecond", () => {
+    testScheduler().run(({ hot, cold, expectObservable }) => {
+      const g711 = {
+        type: 'session.updated',
+        event_id: 'event_g711',
+        session:
+          dialect === 'preview'
+            ? { output_audio_format: 'g711_ulaw' }
+            : { type: 'realtime', audio: { output: { format: { type: 'audio/pcmu' } } } },
+      } as ServerMessage;
+      const playback = cold('--------j', { j: 99999 });
+      // b is 96000 bytes: 12 s of G.711
+      expectObservable(
+        hot('-l-c-p-b-v-|', { ...L, l: g711 }).pipe(interruptOnSpeech({ playbackMs: playback })),
+      ).toBe('---------t-|', { t: truncate(12000) });
+      // an explicit bytesPerMs wins
+      expectObservable(
+        hot('-l-c-p-b-v-|', { ...L, l: g711 }).pipe(
+          interruptOnSpeech({ playbackMs: playback, bytesPerMs: 48 }),
+        ),
+      ).toBe('---------t-|', { t: truncate(2000) });
+    });
+  });
+
   it('sends nothing after the response when all the audio received has been heard', () => {
     testScheduler().run(({ hot, cold, expectObservable }) => {
       const playback = cold('-----------j', { j: 2000 });

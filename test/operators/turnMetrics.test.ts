@@ -115,6 +115,34 @@ describe.each(DIALECTS)('turnMetrics (%s)', (dialect) => {
     });
   });
 
+  it("counts audioMs in the session's output format (G.711: 8 bytes a millisecond) unless bytesPerMs is given", () => {
+    testScheduler().run(({ hot, expectObservable }) => {
+      const g711 = {
+        type: 'session.created',
+        event_id: 'event_g711',
+        session:
+          dialect === 'preview'
+            ? { output_audio_format: 'g711_alaw' }
+            : { type: 'realtime', audio: { output: { format: { type: 'audio/pcma' } } } },
+      } as ServerMessage;
+      const m = (audioMs: number) => ({
+        responseId: 'resp_1',
+        status: 'completed',
+        durationMs: 4,
+        audioMs,
+        interrupted: false,
+        usage,
+      });
+      expectObservable(hot('-l-c-b-d-|', { ...L, l: g711 }).pipe(turnMetrics())).toBe('-------m-|', {
+        m: m(12000),
+      });
+      expectObservable(hot('-l-c-b-d-|', { ...L, l: g711 }).pipe(turnMetrics({ bytesPerMs: 48 }))).toBe(
+        '-------m-|',
+        { m: m(2000) },
+      );
+    });
+  });
+
   it('ignores decode failures, unknown events and errors; errors with the source; unsubscribes early', () => {
     testScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
       expectObservable(cold<ServerMessage>('|').pipe(turnMetrics())).toBe('|');
