@@ -1,6 +1,15 @@
 // interruptOnSpeech on real sockets: the emulator on 127.0.0.1, its server VAD on spoken audio, the operator's
 // output fed back into the connection as a user (or session()) wires it.
-import { BehaviorSubject, Subject, filter, firstValueFrom, share, timeout, type Subscription } from 'rxjs';
+import {
+  BehaviorSubject,
+  Subject,
+  filter,
+  firstValueFrom,
+  share,
+  timeout,
+  type Observable,
+  type Subscription,
+} from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../src/client';
 import { interruptOnSpeech } from '../../src/operators';
@@ -9,13 +18,14 @@ import { startEmulator, type Emulator } from '../../src/testing/emulator';
 import { appends, hello, turnDetection, userText } from '../emulator/harness';
 import { DIALECTS } from './helpers';
 
-const TWO_SECONDS = new Uint8Array(48000 * 2); // the reply's audio: 2000 ms of PCM16 24 kHz
+const REPLY_AUDIO = new Uint8Array(48000 * 10); // the reply's audio: 10 s of PCM16 24 kHz
 
 interface Loop {
   readonly events: ServerMessage[];
   /** What interruptOnSpeech sent. */
   readonly sent: ClientEvent[];
   readonly playback: BehaviorSubject<number>;
+  readonly events$: Observable<ServerMessage>;
   send(...events: ClientEvent[]): void;
   /** The next event of this type from now on. */
   next(type: string): Promise<ServerMessage>;
@@ -29,11 +39,11 @@ afterEach(async () => {
   }
 });
 
-async function loop(dialect: Dialect, pace: 'fast' | 'realtime'): Promise<Loop> {
+async function loop(dialect: Dialect, pace: 'fast' | 'realtime', clock = true): Promise<Loop> {
   const emulator = await startEmulator({
     pace,
     speech: 'builtin',
-    reply: [{ text: 'Hello.', audio: TWO_SECONDS }],
+    reply: [{ text: 'Hello.', audio: REPLY_AUDIO }],
   });
   const client = new Subject<ClientEvent>();
   const server$ = connect({
@@ -48,7 +58,7 @@ async function loop(dialect: Dialect, pace: 'fast' | 'realtime'): Promise<Loop> 
   const playback = new BehaviorSubject(0);
   const subscription = server$.subscribe((e) => events.push(e));
   subscription.add(
-    server$.pipe(interruptOnSpeech({ playbackMs: playback })).subscribe((e) => {
+    server$.pipe(interruptOnSpeech(clock ? { playbackMs: playback } : {})).subscribe((e) => {
       sent.push(e);
       client.next(e);
     }),
@@ -62,7 +72,7 @@ async function loop(dialect: Dialect, pace: 'fast' | 'realtime'): Promise<Loop> 
       ),
     );
   await next('session.created');
-  return { events, sent, playback, send: (...e) => e.forEach((x) => client.next(x)), next };
+  return { events, events$: server$, sent, playback, send: (...e) => e.forEach((x) => client.next(x)), next };
 }
 
 const errors = (events: readonly ServerMessage[]) => events.filter((e) => e.type === 'error');
@@ -75,7 +85,7 @@ describe.each(DIALECTS)('interruptOnSpeech against the emulator (%s)', (dialect)
     const done = s.next('response.done');
     s.send(userText('hi'), { type: 'response.create' });
     await done;
-    s.playback.next(300); // the player has played 300 ms of the 2000 ms received
+    s.playback.next(300); // the player has played 300 ms of the 10 s received
     const truncated = s.next('conversation.item.truncated');
     s.send(...appends(hello()));
     expect(await truncated).toMatchObject({ item_id: assistantItem(s.events), audio_end_ms: 300 });
@@ -87,6 +97,26 @@ describe.each(DIALECTS)('interruptOnSpeech against the emulator (%s)', (dialect)
         audio_end_ms: 300,
       },
     ]);
+    expect(errors(s.events)).toEqual([]);
+  });
+
+  it('without a playback clock, cuts at the wall-clock estimate, which the service accepts', async () => {
+    const s = await loop(dialect, 'fast', false);
+    const done = s.next('response.done');
+    s.send(userText('hi'), { type: 'response.create' });
+    await done;
+    const cut = firstValueFrom(
+      s.events$.pipe(
+        filter((e) => e.type === 'conversation.item.truncated' || e.type === 'conversation.item.deleted'),
+        timeout(10_000),
+      ),
+    );
+    s.send(...appends(hello()));
+    const event = (await cut) as { item_id: string; audio_end_ms?: number };
+    expect(event.item_id).toBe(assistantItem(s.events));
+    // the estimate is the time since the first delta: short of the 10 s received, never past it
+    if (event.audio_end_ms !== undefined) expect(event.audio_end_ms).toBeLessThan(10000);
+    expect(s.sent).toHaveLength(1);
     expect(errors(s.events)).toEqual([]);
   });
 
