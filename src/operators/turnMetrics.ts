@@ -59,9 +59,9 @@ const MAX_OPEN = 16;
  * by that one response only.
  *
  * ```text
- * source:  --w 99ms c 49ms p-b 49ms t-x-q-e-d--|    w = speech_stopped, b = audio delta (2 s), t = transcript delta
- * output:  -----------------------------------m--|  m = { speechEndToFirstAudioMs: 152, …ToFirstTextMs: 202,
- *                                                        durationMs: 110, audioMs: 2000, interrupted: false }
+ * source:  -w 99ms c 49ms p-b 49ms t-x-q-e-d-|   w = speech_stopped, b = audio delta (2 s), t = transcript delta
+ * output:  211ms m-|                             m = { speechEndToFirstAudioMs: 152, speechEndToFirstTextMs: 202,
+ *                                                     durationMs: 110, audioMs: 2000, interrupted: false, … }
  * ```
  *
  * Completes and errors with the source; a response still open then is not measured.
