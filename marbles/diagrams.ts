@@ -7,10 +7,13 @@ import type { OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../src/protocol';
 import {
   assistantSpeaking,
+  audioDecodeFailure,
   audioDeltas,
   collectAudio,
   collectText,
   conversation,
+  functionCallArguments,
+  inputTranscripts,
   interruptOnSpeech,
   ofType,
   splitContentParts,
@@ -18,6 +21,7 @@ import {
   splitResponses,
   textDeltas,
   transcriptDeltas,
+  turnMetrics,
   userSpeaking,
 } from '../src/operators';
 
@@ -84,9 +88,26 @@ export const DIAGRAMS: readonly Diagram[] = [
   },
   {
     operator: 'audioDeltas',
-    source: '-a-t-a-|',
-    expected: '-x---y-|',
-    values: { x: bytes, y: bytes },
+    // b = a delta whose base64 is corrupt: an empty AudioDecodeFailure chunk, and the audio goes on
+    source: '-a-t-b-a-|',
+    expected: '-x---f-y-|',
+    local: (l) => ({ b: { ...l['a']!, event_id: 'event_b', delta: 'AA!C' } as ServerMessage }),
+    values: {
+      x: bytes,
+      f: audioDecodeFailure(
+        {
+          type: 'response.audio.delta',
+          event_id: 'event_b',
+          response_id: 'resp_1',
+          item_id: 'item_1',
+          output_index: 0,
+          content_index: 0,
+          delta: 'AA!C',
+        },
+        new RangeError('invalid base64: unexpected character "!" at position 2'),
+      ),
+      y: bytes,
+    },
     apply: audioDeltas,
   },
   {
@@ -98,8 +119,9 @@ export const DIAGRAMS: readonly Diagram[] = [
   },
   {
     operator: 'collectAudio',
-    source: '-p-a-a-q-|',
-    expected: '-------v-|',
+    // the value waits for response.done, whose status says how the part ended
+    source: '-p-a-a-q-d-|',
+    expected: '---------v-|',
     values: {
       v: {
         responseId: 'resp_1',
@@ -107,6 +129,7 @@ export const DIAGRAMS: readonly Diagram[] = [
         contentIndex: 0,
         audio: new Uint8Array([0, 1, 2, 0, 1, 2]),
         text: 'Hi there',
+        status: 'completed',
       },
     },
     apply: collectAudio,
@@ -127,13 +150,13 @@ export const DIAGRAMS: readonly Diagram[] = [
   },
   {
     operator: 'interruptOnSpeech',
-    // b = 2 s of audio; without a playback source the heard position is the time since the first audio delta
-    source: '-c-p-b-v----|',
-    expected: '-------(kt)-|',
+    // b = 2 s of audio, sent at once (faster than real time); the response is done before the user speaks, and
+    // without a playback source the heard position is the time since the first audio delta
+    source: '-c-p-b-q-e-d-v-|',
+    expected: '-------------t-|',
     local: (l) => ({ b: { ...l['a']!, delta: Buffer.alloc(96000).toString('base64') } as ServerMessage }),
     values: {
-      k: { type: 'response.cancel', response_id: 'resp_1' },
-      t: { type: 'conversation.item.truncate', item_id: 'item_1', content_index: 0, audio_end_ms: 2 },
+      t: { type: 'conversation.item.truncate', item_id: 'item_1', content_index: 0, audio_end_ms: 8 },
     },
     apply: () => interruptOnSpeech(),
   },
@@ -148,5 +171,107 @@ export const DIAGRAMS: readonly Diagram[] = [
       b: { items: [{ ...item1, text: 'Hi there' }], changed: { ...item1, text: 'Hi there' } },
     },
     apply: () => conversation(),
+  },
+  {
+    operator: 'inputTranscripts',
+    // r, s = input transcription deltas of the user's item_u, f = its .completed, g = a .failed of item_v
+    source: '-r-s-f-g-|',
+    expected: '-h-i-j-k-|',
+    local: () => {
+      const ev = (type: string, fields: object) =>
+        ({
+          type: `conversation.item.input_audio_transcription.${type}`,
+          event_id: `event_${type}`,
+          ...fields,
+        }) as never;
+      return {
+        r: ev('delta', { item_id: 'item_u', content_index: 0, delta: 'Hel' }),
+        s: ev('delta', { item_id: 'item_u', content_index: 0, delta: 'lo' }),
+        f: ev('completed', { item_id: 'item_u', content_index: 0, transcript: 'Hello' }),
+        g: ev('failed', { item_id: 'item_v', content_index: 0, error: { code: 'audio_unintelligible' } }),
+      };
+    },
+    values: {
+      h: { itemId: 'item_u', contentIndex: 0, text: 'Hel', final: false, delta: 'Hel' },
+      i: { itemId: 'item_u', contentIndex: 0, text: 'Hello', final: false, delta: 'lo' },
+      j: { itemId: 'item_u', contentIndex: 0, text: 'Hello', final: true },
+      k: {
+        itemId: 'item_v',
+        contentIndex: 0,
+        text: '',
+        final: true,
+        error: { code: 'audio_unintelligible' },
+      },
+    },
+    apply: inputTranscripts,
+  },
+  {
+    operator: 'functionCallArguments',
+    // F = output_item.added of a function_call (get_weather), G/H = its arguments deltas, J = arguments done
+    source: '-F-G-H-J-|',
+    expected: '---g-h---|',
+    local: () => {
+      const ref = { response_id: 'resp_1', item_id: 'item_f', output_index: 1, call_id: 'call_1' };
+      const item = {
+        id: 'item_f',
+        type: 'function_call',
+        status: 'in_progress',
+        call_id: 'call_1',
+        name: 'get_weather',
+      };
+      return {
+        F: {
+          type: 'response.output_item.added',
+          event_id: 'event_F',
+          response_id: 'resp_1',
+          output_index: 1,
+          item,
+        } as never,
+        G: {
+          type: 'response.function_call_arguments.delta',
+          event_id: 'event_G',
+          ...ref,
+          delta: '{"city":',
+        } as never,
+        H: {
+          type: 'response.function_call_arguments.delta',
+          event_id: 'event_H',
+          ...ref,
+          delta: '"Paris"}',
+        } as never,
+        J: {
+          type: 'response.function_call_arguments.done',
+          event_id: 'event_J',
+          ...ref,
+          name: 'get_weather',
+          arguments: '{"city":"Paris"}',
+        } as never,
+      };
+    },
+    values: {
+      g: { callId: 'call_1', itemId: 'item_f', responseId: 'resp_1', name: 'get_weather', delta: '{"city":' },
+      h: { callId: 'call_1', itemId: 'item_f', responseId: 'resp_1', name: 'get_weather', delta: '"Paris"}' },
+    },
+    apply: functionCallArguments,
+  },
+  {
+    operator: 'turnMetrics',
+    // w = speech stopped, b = 2 s of audio; times are virtual milliseconds (one per dash)
+    source: '-w-c-p-b-t-q-d-|',
+    expected: '-------------m-|',
+    local: (l) => ({ b: { ...l['a']!, delta: Buffer.alloc(96000).toString('base64') } as ServerMessage }),
+    values: {
+      m: {
+        responseId: 'resp_1',
+        status: 'completed',
+        speechEndToFirstAudioMs: 6,
+        speechEndToFirstTextMs: 8,
+        durationMs: 10,
+        audioMs: 2000,
+        interrupted: false,
+        usage: { total_tokens: 10, input_tokens: 4, output_tokens: 6 },
+      },
+    },
+    apply: () => turnMetrics(),
   },
 ];

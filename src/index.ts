@@ -130,6 +130,18 @@ export type { ToolHandler } from './operators';
 export type { Tools } from './operators';
 export type { RunToolsOptions } from './operators';
 
+export { isAudioDecodeFailure } from './operators';
+export { audioDecodeFailure } from './operators';
+export type { AudioDecodeFailure } from './operators';
+export type { CollectedAudioStatus } from './operators';
+export { inputTranscripts } from './operators';
+export type { InputTranscript } from './operators';
+export { functionCallArguments } from './operators';
+export type { FunctionCallArgumentsDelta } from './operators';
+export { turnMetrics } from './operators';
+export type { TurnMetrics } from './operators';
+export type { TurnMetricsOptions } from './operators';
+
 // Session
 export { session } from './session';
 export { isRetryable } from './session';

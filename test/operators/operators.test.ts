@@ -5,12 +5,10 @@ import {
   assistantSpeaking,
   audioAppends,
   audioDeltas,
-  collectAudio,
   collectText,
   functionCallOutput,
   functionCalls,
   IncompleteStreamError,
-  interruptOnSpeech,
   ofType,
   textDeltas,
   transcriptDeltas,
@@ -39,17 +37,7 @@ describe.each(DIALECTS)('delta operators (%s)', (dialect) => {
     });
   });
 
-  it('audioDeltas decodes base64 into bytes and errors on bad base64', () => {
-    testScheduler().run(({ hot, expectObservable }) => {
-      const bad = { ...L.a!, delta: 'AA!C' } as ServerMessage;
-      const source = hot('-a-t-b-a-|', { ...L, b: bad });
-      expectObservable(source.pipe(audioDeltas())).toBe(
-        '-x---#',
-        { x: new Uint8Array([0, 1, 2]) },
-        new RangeError('invalid base64: unexpected character "!" at position 2'),
-      );
-    });
-  });
+  // audioDeltas: test/operators/audioDeltas.test.ts
 
   it('propagates source errors and never-ending sources', () => {
     testScheduler().run(({ hot, cold, expectObservable }) => {
@@ -72,20 +60,7 @@ describe.each(DIALECTS)('collectText and collectAudio (%s)', (dialect) => {
     });
   });
 
-  it('collectAudio gives the joined audio and its transcript, ignoring text parts', () => {
-    testScheduler().run(({ hot, expectObservable }) => {
-      const source = hot('-p-a-t-a-u-x-y-q-P-T-Q-|', L);
-      expectObservable(source.pipe(collectAudio())).toBe('---------------v-------|', {
-        v: {
-          responseId: 'resp_1',
-          itemId: 'item_1',
-          contentIndex: 0,
-          audio: new Uint8Array([0, 1, 2, 0, 1, 2]),
-          text: 'Hi there',
-        },
-      });
-    });
-  });
+  // collectAudio: test/operators/collectAudio.test.ts
 
   it('errors with IncompleteStreamError when the source completes inside a part', () => {
     testScheduler().run(({ hot, expectObservable }) => {
@@ -198,61 +173,7 @@ describe.each(DIALECTS)('functionCalls (%s)', (dialect) => {
   });
 });
 
-describe.each(DIALECTS)('interruptOnSpeech (%s)', (dialect) => {
-  const L = legend(dialect);
-  // 'a' carries 3 bytes; one second of PCM16 24 kHz is 48000 bytes, so use a big delta for clamping tests
-  const big = { ...L.a!, delta: Buffer.alloc(48000 * 2).toString('base64') } as ServerMessage; // 2000 ms
-
-  it('cancels and truncates at the heard position when the user starts speaking', () => {
-    testScheduler().run(({ hot, cold, expectObservable }) => {
-      const source = hot('  -c-p-b-----v-----|', { ...L, b: big });
-      const playback = cold('-----h-------|', { h: 750 });
-      expectObservable(source.pipe(interruptOnSpeech({ playbackMs: playback }))).toBe('-----------(kt)--|', {
-        k: { type: 'response.cancel', response_id: 'resp_1' },
-        t: { type: 'conversation.item.truncate', item_id: 'item_1', content_index: 0, audio_end_ms: 750 },
-      });
-    });
-  });
-
-  it('clamps the heard position to the audio received', () => {
-    testScheduler().run(({ hot, cold, expectObservable }) => {
-      const source = hot('-c-p-b-v-----|', { ...L, b: big });
-      const playback = cold('------h', { h: 99999 });
-      expectObservable(source.pipe(interruptOnSpeech({ playbackMs: playback }))).toBe('-------(kt)--|', {
-        k: { type: 'response.cancel', response_id: 'resp_1' },
-        t: { type: 'conversation.item.truncate', item_id: 'item_1', content_index: 0, audio_end_ms: 2000 },
-      });
-    });
-  });
-
-  it('falls back to wall-clock time since the first audio delta', () => {
-    const scheduler = testScheduler();
-    scheduler.run(({ hot, expectObservable }) => {
-      const source = hot('-c-p-b 300ms v------|', { ...L, b: big });
-      expectObservable(source.pipe(interruptOnSpeech({ scheduler }))).toBe('------ 300ms (kt)---|', {
-        k: { type: 'response.cancel', response_id: 'resp_1' },
-        t: { type: 'conversation.item.truncate', item_id: 'item_1', content_index: 0, audio_end_ms: 301 },
-      });
-    });
-  });
-
-  it('only cancels a text response, or one whose audio has not started', () => {
-    testScheduler().run(({ hot, expectObservable }) => {
-      expectObservable(hot('-C-P-T-v-|', L).pipe(interruptOnSpeech())).toBe('-------k-|', {
-        k: { type: 'response.cancel', response_id: 'resp_2' },
-      });
-      expectObservable(hot('-c-p-v-|', L).pipe(interruptOnSpeech())).toBe('-----k-|', {
-        k: { type: 'response.cancel', response_id: 'resp_1' },
-      });
-    });
-  });
-
-  it('sends nothing when the response is already done', () => {
-    testScheduler().run(({ hot, expectObservable }) => {
-      expectObservable(hot('-c-p-a-q-e-d-v-|', L).pipe(interruptOnSpeech())).toBe('---------------|');
-    });
-  });
-});
+// interruptOnSpeech: test/operators/interruptOnSpeech.test.ts
 
 describe('ofType', () => {
   it('narrows to the codec type', () => {
