@@ -159,6 +159,7 @@ export function settingsChecks(
       );
     else if (/^Bearer\s/i.test(key) || /^eyJ/.test(key))
       add('key kind', 'fail', `${ENV.apiKey} holds a token, not a key: unset it and use Entra ID`);
+    else if (url && isLoopback(url.hostname)) add('key kind', 'ok', 'an api key for a local endpoint');
     else
       add(
         'key kind',
@@ -233,7 +234,8 @@ export async function doctor(parsed: Parsed, env: Env, output: Output): Promise<
     if (date === undefined)
       print({ name: 'clock', verdict: 'warn', detail: 'the service sent no Date header' });
     else {
-      const skew = Math.round((Date.now() - date) / 1000);
+      // the header has whole seconds: a clock in step is 0 to 1 s ahead of it
+      const skew = Math.trunc((Date.now() - date) / 1000);
       const verdict: Verdict = Math.abs(skew) > 300 ? 'fail' : Math.abs(skew) > 60 ? 'warn' : 'ok';
       print({
         name: 'clock',
