@@ -142,3 +142,15 @@ export { DialectMismatchError } from './client';
 export { ClientSecretError } from './client';
 export { IncompleteStreamError } from './operators';
 export { WavError } from './audio';
+
+// Telemetry (OpenTelemetry, from the tracer and meter you pass; @opentelemetry/api is never imported)
+export { instrument } from './telemetry';
+export type { TelemetryOptions } from './telemetry';
+export type { TracerLike } from './telemetry';
+export type { MeterLike } from './telemetry';
+export type { SpanLike } from './telemetry';
+export type { ContextLike } from './telemetry';
+export type { HistogramLike } from './telemetry';
+export type { CounterLike } from './telemetry';
+export type { Attributes } from './telemetry';
+export type { AttributeValue } from './telemetry';
