@@ -1,5 +1,13 @@
 // rx-realtime: the public names, one per line, by layer. Nothing is re-exported with `export *`.
 
+/**
+ * The Azure OpenAI / OpenAI Realtime API as a duplex of RxJS Observables: the protocol codecs, `connect()`, the
+ * operators, audio helpers, errors and telemetry.
+ *
+ * @packageDocumentation
+ * @module rx-realtime
+ */
+
 // Protocol
 export { ServerEvents, ClientEvents, Resources } from './protocol';
 export { decodeServerEvent } from './protocol';
