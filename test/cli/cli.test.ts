@@ -65,6 +65,12 @@ describe('rx-realtime emulate', () => {
     expect(await shown.stop()).toBe(0);
     expect(shown.stderr).toContain('SIGTERM: closing the emulator');
   });
+  it('exits 1 naming the cause when its port is taken', async () => {
+    const port = new URL(endpoint).port;
+    const r = await run(['emulate', '--port', port]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^rx-realtime emulate: cannot start the emulator: .*EADDRINUSE/m);
+  });
 });
 
 describe('rx-realtime talk', () => {
@@ -256,6 +262,20 @@ describe('rx-realtime doctor', () => {
     expect(r.stdout).toContain('an api-version (2025-04-01-preview) on the GA /openai/v1 path');
     expect(r.stdout).toMatch(/^ok {4}key kind {4}an Azure api key/m);
     expect(r.stdout + r.stderr).not.toContain('0123456789abcdef0123456789abcdef');
+  });
+
+  it('fails with exit 1 when the endpoint does not answer', async () => {
+    const r = await run(
+      ['doctor', '--timeout', '5'],
+      cleanEnv({
+        AZURE_OPENAI_ENDPOINT: 'http://127.0.0.1:1',
+        AZURE_OPENAI_DEPLOYMENT: 'any',
+        AZURE_OPENAI_API_KEY: KEY,
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^fail {2}reachable {3}127\.0\.0\.1:1: ECONNREFUSED$/m);
+    expect(r.stdout + r.stderr).not.toContain(KEY);
   });
 
   it('fails with exit 1 when nothing is configured', async () => {
