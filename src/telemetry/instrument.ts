@@ -92,7 +92,7 @@ interface OpenResponse {
  *                  [response 1 ]   [resp 2]
  * ```
  *
- * Events pass through unchanged. The connection span ends when the stream completes (status OK), errors (status
+ * Values of other types (a `session()` stream's states) pass by. Events pass through unchanged. The connection span ends when the stream completes (status OK), errors (status
  * ERROR with the error's name and code) or is unsubscribed; responses still open then end as `incomplete`.
  *
  * @example
@@ -107,7 +107,7 @@ interface OpenResponse {
  *   .subscribe();
  * ```
  */
-export function instrument<T extends ServerMessage | ConnectionState>(
+export function instrument<T extends ServerMessage | ConnectionState | { readonly type: string }>(
   options: TelemetryOptions = {},
 ): MonoTypeOperatorFunction<T> {
   const { tracer, meter } = options;
@@ -305,7 +305,7 @@ export function instrument<T extends ServerMessage | ConnectionState>(
         next(value) {
           // telemetry never breaks the pipeline: a throwing exporter or meter loses its data point, not the stream
           try {
-            observe(value);
+            observe(value as ServerMessage | ConnectionState);
           } catch {
             /* ignored on purpose */
           }

@@ -265,6 +265,37 @@ describe('instrument()', () => {
     expect(errors.map((p) => [p.attributes['error.type'], p.value])).toEqual([[error.error.code, 1]]);
   });
 
+  it('ends the connection span OK at a 1000 close and counts undecodable frames (a replayed recording)', async () => {
+    setup();
+    const recording = read(
+      join(root, 'test/fixtures/protocol/sessions/beta-openai-text-response.liusida-dictionary.jsonl'),
+      'utf8',
+    );
+    const replaying = await startEmulator({ replay: recording, pace: 'fast' });
+    try {
+      await lastValueFrom(
+        connectWithState({
+          endpoint: replaying.endpoint,
+          deployment: 'd',
+          apiKey: replaying.apiKey,
+          sessionCreatedTimeoutMs: 0,
+        })(NEVER).pipe(instrument({ tracer, meter })),
+      );
+    } finally {
+      await replaying.close();
+    }
+    const spans = exporter.getFinishedSpans();
+    const [connection] = spanNamed(spans, 'realtime.connection');
+    const [response] = spanNamed(spans, 'realtime.response');
+    expect(connection!.status.code).toBe(1);
+    expect(connection!.attributes['rx_realtime.close.code']).toBe(1000);
+    // its response.done holds "[Object]" where the recorder cut it, so it does not decode: the response never ended
+    expect(response!.attributes['rx_realtime.response.status']).toBe('incomplete');
+    const errors = points(await collect(), 'rx_realtime.errors');
+    expect(errors.map((p) => [p.attributes['error.type'], p.value])).toEqual([['decode_failure', 2]]);
+    expect(connection!.events.filter((e) => e.name === 'rx_realtime.error')).toHaveLength(2);
+  });
+
   it('with neither tracer nor meter passes every event through untouched', async () => {
     const turn = voiceTurn('preview');
     const events = await untilDone(connectWithState(options('preview'))(turn).pipe(instrument()));
