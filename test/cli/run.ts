@@ -1,6 +1,6 @@
 // Runs the BUILT command line (dist/cli.js) as a child process, as `npx rx-realtime` would.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -8,11 +8,15 @@ export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const cli = join(root, 'dist/cli.js');
 export const hello = join(root, 'test/fixtures/audio/hello.wav');
 
-/** Builds dist/ when dist/cli.js is missing or older than a source of the CLI. */
+/** Builds dist/ when dist/cli.js is missing or older than a file of src/ (so the tests never run stale code). */
 export function ensureBuilt(): void {
-  if (existsSync(cli)) return;
+  const src = join(root, 'src');
+  const newest = Math.max(
+    ...readdirSync(src, { recursive: true, encoding: 'utf8' }).map((f) => statSync(join(src, f)).mtimeMs),
+  );
+  if (existsSync(cli) && statSync(cli).mtimeMs >= newest) return;
   execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
-  if (!statSync(cli).isFile()) throw new Error('npm run build made no dist/cli.js');
+  if (!existsSync(cli)) throw new Error('npm run build made no dist/cli.js');
 }
 
 /** An environment with none of the settings the CLI reads (so a developer's own Azure settings never leak in). */
