@@ -1,6 +1,6 @@
 // Builds dist/ as ESM (.js) + CJS (.cjs) with bundled declarations (.d.ts / .d.cts) for both entry points.
 // Every dependency and peer stays external: the package ships only its own code.
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import esbuild from 'rollup-plugin-esbuild';
 import { dts } from 'rollup-plugin-dts';
 
@@ -26,7 +26,27 @@ const browserTransport = {
   },
 };
 
+// The command line (dist/cli.js): its own ESM build, never part of the library bundles (it bundles the library code
+// it uses, so the library's entry points stay as they are).
+const cli = {
+  input: { cli: 'src/cli/index.ts' },
+  external,
+  plugins: [
+    esbuild({ target: 'node20' }),
+    { name: 'executable', writeBundle: () => chmodSync('dist/cli.js', 0o755) },
+  ],
+  output: {
+    dir: 'dist',
+    format: 'es',
+    entryFileNames: '[name].js',
+    chunkFileNames: 'chunks/cli-[name]-[hash].js',
+    banner: '#!/usr/bin/env node',
+    paths,
+  },
+};
+
 export default [
+  cli,
   {
     input: entries,
     external,

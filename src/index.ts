@@ -1,5 +1,13 @@
 // rx-realtime: the public names, one per line, by layer. Nothing is re-exported with `export *`.
 
+/**
+ * The Azure OpenAI / OpenAI Realtime API as a duplex of RxJS Observables: the protocol codecs, `connect()`, the
+ * operators, audio helpers, errors and telemetry.
+ *
+ * @packageDocumentation
+ * @module rx-realtime
+ */
+
 // Protocol
 export { ServerEvents, ClientEvents, Resources } from './protocol';
 export { decodeServerEvent } from './protocol';
@@ -189,3 +197,15 @@ export { ClientSecretError } from './client';
 export { IncompleteStreamError } from './operators';
 export { WavError } from './audio';
 export { SessionConfigError } from './protocol';
+
+// Telemetry (OpenTelemetry, from the tracer and meter you pass; @opentelemetry/api is never imported)
+export { instrument } from './telemetry';
+export type { TelemetryOptions } from './telemetry';
+export type { TracerLike } from './telemetry';
+export type { MeterLike } from './telemetry';
+export type { SpanLike } from './telemetry';
+export type { ContextLike } from './telemetry';
+export type { HistogramLike } from './telemetry';
+export type { CounterLike } from './telemetry';
+export type { Attributes } from './telemetry';
+export type { AttributeValue } from './telemetry';

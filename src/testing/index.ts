@@ -1,4 +1,12 @@
 // rx-realtime/testing: the emulator and test helpers. Public names one per line.
+
+/**
+ * The emulator (`startEmulator()`), a local server that speaks the Realtime protocol, and test helpers.
+ *
+ * @packageDocumentation
+ * @module rx-realtime/testing
+ */
+
 export { startEmulator } from './emulator';
 export { defaultReply } from './replies';
 export { placeholderTranscriber } from './replies';

@@ -1,0 +1,12 @@
+export { instrument } from './instrument';
+export type { TelemetryOptions } from './instrument';
+export type {
+  TracerLike,
+  MeterLike,
+  SpanLike,
+  ContextLike,
+  HistogramLike,
+  CounterLike,
+  Attributes,
+  AttributeValue,
+} from './otel';
