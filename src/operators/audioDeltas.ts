@@ -2,6 +2,7 @@ import type { OperatorFunction } from 'rxjs';
 import { takeDecodedAudio, type NeutralEvents, type ServerMessage } from '../protocol';
 import { base64ToBytes } from '../audio/base64';
 import { deltasOf } from './deltas';
+import type { SessionState } from './sessionState';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -96,6 +97,6 @@ export const deltaAudio = (event: NeutralEvents['audioDelta']): Uint8Array => {
  * });
  * ```
  */
-export function audioDeltas(): OperatorFunction<ServerMessage, Uint8Array> {
+export function audioDeltas(): OperatorFunction<ServerMessage | SessionState, Uint8Array> {
   return deltasOf('audioDelta', deltaAudio);
 }

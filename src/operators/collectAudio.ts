@@ -3,6 +3,7 @@ import { isAudioContent, isEvent, type ServerMessage } from '../protocol';
 import { deltaAudio, isAudioDecodeFailure, type AudioDecodeFailure } from './audioDeltas';
 import { collectParts, type PartKey } from './collect';
 import { nestedId } from './groups';
+import { isReconnecting, type SessionState } from './sessionState';
 
 /**
  * How the response of a collected part ended: its `response.done` status (`incomplete` also when the source
@@ -57,7 +58,7 @@ const STATUSES: ReadonlySet<string> = new Set(['completed', 'incomplete', 'cance
  * });
  * ```
  */
-export function collectAudio(): OperatorFunction<ServerMessage, CollectedAudio> {
+export function collectAudio(): OperatorFunction<ServerMessage | SessionState, CollectedAudio> {
   return (source) =>
     new Observable<CollectedAudio>((subscriber) => {
       // finished parts waiting for their response.done; each entry is deleted at that done (flat memory)
@@ -68,7 +69,7 @@ export function collectAudio(): OperatorFunction<ServerMessage, CollectedAudio> 
         for (const p of all) subscriber.next({ ...p, status: 'incomplete' });
       };
       // the per-part accumulation is collectParts' (shared with collectText), fed synchronously from here
-      const events = new Subject<ServerMessage>();
+      const events = new Subject<ServerMessage | SessionState>();
       const parts = events.pipe(collectParts('content part', accumulate)).subscribe({
         next(p) {
           const list = held.get(p.responseId);
@@ -87,6 +88,8 @@ export function collectAudio(): OperatorFunction<ServerMessage, CollectedAudio> 
       const subscription = source.subscribe({
         next(e) {
           events.next(e);
+          // session(): the socket dropped; the parts finished on it never get their response.done
+          if (isReconnecting(e)) return flush();
           if (e.type !== 'response.done') return;
           const id = nestedId(e, 'response');
           const list = id === undefined ? undefined : held.get(id);

@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
+import type { SessionState } from './sessionState';
 
 /** One chunk of a function call's arguments, as the model writes them. */
 export interface FunctionCallArgumentsDelta {
@@ -37,7 +38,10 @@ const MAX_OPEN = 64;
  * server$.pipe(functionCallArguments()).subscribe(({ name, delta }) => ui.append(name, delta));
  * ```
  */
-export function functionCallArguments(): OperatorFunction<ServerMessage, FunctionCallArgumentsDelta> {
+export function functionCallArguments(): OperatorFunction<
+  ServerMessage | SessionState,
+  FunctionCallArgumentsDelta
+> {
   return (source) =>
     new Observable<FunctionCallArgumentsDelta>((subscriber) => {
       const names = new Map<string, string>(); // item id → function name, while the item is open

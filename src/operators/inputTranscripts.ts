@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
+import type { SessionState } from './sessionState';
 
 /** The user's transcript of one input item (a turn of their audio), as far as it has come. */
 export interface InputTranscript {
@@ -47,7 +48,7 @@ const MAX_OPEN = 64;
  * server$.pipe(inputTranscripts()).subscribe(({ text, final }) => final && console.log(`you: ${text}`));
  * ```
  */
-export function inputTranscripts(): OperatorFunction<ServerMessage, InputTranscript> {
+export function inputTranscripts(): OperatorFunction<ServerMessage | SessionState, InputTranscript> {
   return (source) =>
     new Observable<InputTranscript>((subscriber) => {
       const open = new Map<string, string>(); // `item:content` → the deltas so far

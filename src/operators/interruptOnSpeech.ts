@@ -8,6 +8,7 @@ import {
 import { isAudioContent, isEvent, type ClientEvent, type ServerMessage } from '../protocol';
 import { field, nestedId } from './groups';
 import { base64Length, interruptsItself, outputBytesPerMs } from './sessionSettings';
+import { isReconnecting, isSessionState, type SessionState } from './sessionState';
 
 /** Options of {@link interruptOnSpeech}; every property has a default. */
 export interface InterruptOptions {
@@ -87,7 +88,7 @@ const MAX_IN_FLIGHT = 16;
  */
 export function interruptOnSpeech(
   options: InterruptOptions = {},
-): OperatorFunction<ServerMessage, ClientEvent> {
+): OperatorFunction<ServerMessage | SessionState, ClientEvent> {
   const scheduler = options.scheduler ?? asyncScheduler;
   const hasClock = options.playbackMs !== undefined;
   return (source) =>
@@ -147,6 +148,15 @@ export function interruptOnSpeech(
       });
       const subscription = source.subscribe({
         next(e) {
+          if (isReconnecting(e)) {
+            // session(): the socket dropped; the new session holds the assistant's turns as text (what was heard),
+            // so there is no audio on it to truncate, and no response of the old socket is in flight
+            inFlight.clear();
+            cancelled.clear();
+            playing = undefined;
+            return;
+          }
+          if (isSessionState(e)) return;
           if (e.type === 'session.created' || e.type === 'session.updated') {
             const next = interruptsItself(e.session);
             if (next !== undefined) serverCancels = next;

@@ -14,6 +14,7 @@ import {
 } from 'rxjs';
 import type { ClientEvent, ServerMessage } from '../protocol';
 import { functionCalls, type FunctionCall, type InvalidFunctionCall } from './functionCalls';
+import { isReconnecting, type SessionState } from './sessionState';
 
 // Protocol facts (../shared/protocol/README.md): a function call is an output item whose arguments end with
 // `response.function_call_arguments.done` (beta without `name`, GA with it, §5); the client then sends
@@ -94,7 +95,7 @@ const MAX_OPEN_RESPONSES = 64;
 export function runTools(
   tools: Tools,
   options: RunToolsOptions = {},
-): OperatorFunction<ServerMessage, ClientEvent> {
+): OperatorFunction<ServerMessage | SessionState, ClientEvent> {
   const scheduler = options.scheduler ?? asyncScheduler;
   return (source) =>
     new Observable<ClientEvent>((subscriber) => {
@@ -204,11 +205,21 @@ export function runTools(
 
       // One subscription to the source: the call parser sees each event first (so a call is known before the
       // response.done that follows it), then the response.done handling below.
-      const events = new Subject<ServerMessage>();
+      const events = new Subject<ServerMessage | SessionState>();
       const parser = events.pipe(functionCalls()).subscribe(onCall);
       const sourceSub = source.subscribe({
         next(e) {
           events.next(e);
+          if (isReconnecting(e)) {
+            // session(): the socket dropped before these responses' done; their calls are in the conversation
+            // replayed on the new socket, so once answered they get their response.create there
+            for (const p of [...open.values()])
+              if (p.done === undefined) {
+                p.done = 'respond';
+                flush(p);
+              }
+            return;
+          }
           if (e.type !== 'response.done') return;
           const p = e.response.id === undefined ? undefined : open.get(e.response.id);
           if (!p) return;

@@ -2,6 +2,7 @@ import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike }
 import { isEvent, type Resources, type ServerMessage } from '../protocol';
 import { field, nestedId } from './groups';
 import { base64Length, outputBytesPerMs } from './sessionSettings';
+import type { SessionState } from './sessionState';
 
 /** The measures of one response, at its `response.done`. */
 export interface TurnMetrics {
@@ -72,7 +73,9 @@ const MAX_OPEN = 16;
  * server$.pipe(turnMetrics()).subscribe((m) => console.log(`${m.responseId}: ${m.speechEndToFirstAudioMs} ms`));
  * ```
  */
-export function turnMetrics(options: TurnMetricsOptions = {}): OperatorFunction<ServerMessage, TurnMetrics> {
+export function turnMetrics(
+  options: TurnMetricsOptions = {},
+): OperatorFunction<ServerMessage | SessionState, TurnMetrics> {
   const scheduler = options.scheduler ?? asyncScheduler;
   return (source) =>
     new Observable<TurnMetrics>((subscriber) => {

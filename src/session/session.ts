@@ -2,7 +2,7 @@
  * `session()`: a connection with its feedback loops closed, that outlives dropped sockets and the service's
  * session limit.
  */
-import { EMPTY, Observable, Subject, filter, merge, mergeMap, of, type Subscription } from 'rxjs';
+import { EMPTY, Observable, Subject, merge, mergeMap, of, type Subscription } from 'rxjs';
 import { connect } from '../client/connect';
 import { BackpressureError } from '../client/errors';
 import { realtimeUrl } from '../client/url';
@@ -11,7 +11,7 @@ import { conversation, type ConversationItemState } from '../operators/conversat
 import { holdResponseCreates } from '../operators/holdResponseCreates';
 import { interruptOnSpeech } from '../operators/interruptOnSpeech';
 import { runTools } from '../operators/runTools';
-import { isSessionState, type SessionState } from '../operators/sessionState';
+import type { SessionState } from '../operators/sessionState';
 import { sessionUpdate, userMessage, type ClientEvent, type Dialect, type ServerMessage } from '../protocol';
 import { PendingLog } from './log';
 import type { SessionInput, SessionOptions } from './options';
@@ -157,8 +157,14 @@ export function session(
       };
 
       /** Hands an event to the active socket, or keeps it for the next one. */
-      const send = (event: ClientEvent) => {
+      const send = (given: ClientEvent) => {
         if (finished) return;
+        // every item gets an id (yours, runTools' outputs …), so that the session can tell whether the server holds
+        // it, and never sends it twice
+        const event =
+          given.type === 'conversation.item.create' && given.item.id === undefined
+            ? ({ ...given, item: { ...given.item, id: newItemId() } } as ClientEvent)
+            : given;
         const link = holding ? undefined : active;
         if (!log.add(event, link?.id, link?.created ?? false)) {
           finish(
@@ -406,15 +412,12 @@ export function session(
 
       // The feedback loops: the user's input and barge-in, with the creates sequenced against the responses.
       const user$ = input.pipe(mergeMap((value) => of(...toEvents(value, newItemId))));
+      // barge-in needs the player's clock: without one nothing is truncated (the audio may not be played at all)
       const interrupts$ =
         options.playbackMs === undefined
           ? EMPTY
-          : out.pipe(
-              filter((v): v is ServerMessage => !isSessionState(v)),
-              interruptOnSpeech({ playbackMs: options.playbackMs }),
-            );
-      const serverOnly = out.pipe(filter((v): v is ServerMessage => !isSessionState(v)));
-      const tools$ = options.tools === undefined ? EMPTY : serverOnly.pipe(runTools(options.tools));
+          : out.pipe(interruptOnSpeech({ playbackMs: options.playbackMs }));
+      const tools$ = options.tools === undefined ? EMPTY : out.pipe(runTools(options.tools));
       emit(state({ state: 'connecting' }));
       loops = merge(user$, tools$, interrupts$, again$)
         .pipe(holdResponseCreates(out))
@@ -448,9 +451,6 @@ function toEvents(value: SessionInput, newItemId: () => string): ClientEvent[] {
   }
   if (value instanceof Uint8Array) {
     return [{ type: 'input_audio_buffer.append', audio: bytesToBase64(value) } as ClientEvent];
-  }
-  if (value.type === 'conversation.item.create' && value.item.id === undefined) {
-    return [{ ...value, item: { ...value.item, id: newItemId() } } as ClientEvent];
   }
   return [value];
 }

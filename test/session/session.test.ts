@@ -231,14 +231,18 @@ describe.each(['preview', 'ga'] as const)('session() (%s)', (dialect) => {
 });
 
 describe.each(['preview', 'ga'] as const)('session() with tools (%s)', (dialect) => {
-  it('runs the tool once and answers with its output, across a drop between the output and its response.create', async () => {
+  it.each([
+    // the runTools create is the 2nd response.create the emulator handles: the socket drops just before it
+    ['between the output and its response.create', { action: 'drop', atEvent: 'response.create', nth: 2 }],
+    // the call's response loses its done: runTools answers it and asks for the answer on the new socket
+    ['before the call response’s response.done', { action: 'drop', atEvent: 'response.done', nth: 1 }],
+  ] as const)('runs the tool once and answers with its output, across a drop %s', async (_when, fault) => {
     const cities: string[] = [];
     const contexts: ReplyContext[] = [];
     const s = await start(
       dialect,
       {
-        // the runTools create is the 2nd response.create the emulator handles: the socket drops just before it
-        faults: [{ action: 'drop', atEvent: 'response.create', nth: 2 }],
+        faults: [fault],
         reply: (ctx) => {
           contexts.push(ctx);
           const output = ctx.functionOutputs.at(-1);
@@ -269,7 +273,10 @@ describe.each(['preview', 'ga'] as const)('session() with tools (%s)', (dialect)
     );
     s.input.next('What is the weather in Paris?');
     await s.answered('weather {"city":"Paris","sky":"clear"}');
-    expect(cities).toEqual(['Paris']);
+    expect(
+      cities,
+      JSON.stringify(contexts.map((c) => [c.functionOutputs, c.conversation.map((i) => i.type)])),
+    ).toEqual(['Paris']);
     expect(s.states()).toContain('replayed');
     expect(s.events.filter((e) => !isSessionState(e) && e.type === 'error')).toEqual([]);
     // the new server session got the turn, the call and its output, in order, before it answered
