@@ -76,6 +76,8 @@ beforeAll(() => {
     if (!name.startsWith('.')) symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir');
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'readme-blocks', type: 'module' }));
   for (const b of blocks) writeFileSync(join(dir, b.file), b.code);
+  // the WAV file the Sessions examples read, as a user's own file would sit beside their script
+  writeFileSync(join(dir, 'two-turns.wav'), readFileSync(join(root, 'test/fixtures/audio/two-turns.wav')));
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.Node16,
