@@ -1,7 +1,8 @@
 /**
  * G.711 µ-law and A-law (ITU-T G.711), the 8 kHz telephony encodings the Realtime API accepts as
- * `g711_ulaw` / `g711_alaw` (preview) and `audio/pcmu` / `audio/pcma` (GA), protocol README §1.
+ * `g711_ulaw` / `g711_alaw` (preview) and `audio/pcmu` / `audio/pcma` (GA)
  */
+// source: protocol README §1.
 
 const BIAS = 0x84;
 const CLIP = 32635;

@@ -30,8 +30,9 @@ export interface ConnectOptions {
   readonly deployment?: string;
   /**
    * The preview `api-version`. Default `'2025-04-01-preview'` (2024-10-01-preview and 2024-12-17 work too).
-   * Giving one implies `dialect: 'preview'`; GA forbids it (Azure answers 401, protocol README §1).
+   * Giving one implies `dialect: 'preview'`; GA forbids it (Azure answers 401).
    */
+  // source: protocol README §1
   readonly apiVersion?: string;
   /**
    * `'preview'` (beta event names) or `'ga'` (`/openai/v1/realtime`). Default: `'preview'` for Azure (the seed URL),
@@ -56,9 +57,10 @@ export interface ConnectOptions {
   readonly credential?: TokenCredential;
   /**
    * The token scope. Default `'https://cognitiveservices.azure.com/.default'` (Azure OpenAI). openai-node uses
-   * `'https://ai.azure.com/.default'` for the GA `/openai/v1` endpoint (protocol README §1, Auth): set it here if
+   * `'https://ai.azure.com/.default'` for the GA `/openai/v1` endpoint: set it here if
    * your tenant requires it.
    */
+  // source: protocol README §1, Auth
   readonly scope?: string;
   /** A bearer key: OpenAI key, ephemeral `ek_…` key, or an Azure GA key sent as bearer. */
   readonly bearerToken?: string;

@@ -1,7 +1,8 @@
 /**
  * Where a connection goes: the realtime URL and dialect for Azure preview, Azure GA, OpenAI, or a custom URL.
- * Sources: protocol README §1 "Endpoints" ([AZ-ws], [AZ-mig], [node]).
+ * Sources: the Azure and OpenAI endpoint documentation.
  */
+// source: protocol README §1 "Endpoints" ([AZ-ws], [AZ-mig], [node]
 import type { Dialect } from '../protocol';
 import { ConfigurationError } from './errors';
 import type { ConnectOptions } from './options';

@@ -5,7 +5,7 @@ import { rootCertificates } from 'node:tls';
 import WebSocket from 'ws';
 import type { HandshakeFailure, Transport } from './transport';
 
-/** The close codes ws sends for its own protocol errors (RFC 6455 §7.4.1), reported instead of a bare 1006. */
+/** The close codes ws sends for its own protocol errors (RFC 6455 section 7.4.1), reported instead of a bare 1006. */
 const WS_ERROR_CLOSE_CODES: Record<string, number> = {
   WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009,
   WS_ERR_INVALID_UTF8: 1007,

@@ -6,9 +6,11 @@ import { pcm16BytesForMs } from '../audio/pcm';
 
 /** Options of {@link audioAppends}; every property has a default. */
 export interface AudioAppendsOptions {
-  /** Milliseconds of audio per `input_audio_buffer.append`. Default `100` (Azure's advice, protocol README §1). */
+  /** Milliseconds of audio per `input_audio_buffer.append`. Default `100` (Azure's advice). */
+  // source: protocol README §1
   readonly chunkMs?: number;
-  /** Sample rate of the PCM16 mono input. Default `24000`, the only PCM rate the service takes (§1). */
+  /** Sample rate of the PCM16 mono input. Default `24000`, the only PCM rate the service takes. */
+  // source: protocol README §1
   readonly sampleRate?: number;
   /**
    * `'realtime'`: chunk `i` is sent `i × chunkMs` after subscription, as a microphone would (for a byte array;
@@ -16,9 +18,10 @@ export interface AudioAppendsOptions {
    */
   readonly pace?: 'realtime' | 'fast';
   /**
-   * Send `input_audio_buffer.commit` after the last chunk. Use it when turn detection is off (manual mode, §6);
+   * Send `input_audio_buffer.commit` after the last chunk. Use it when turn detection is off (manual mode);
    * with server VAD the service commits by itself. Default `false`.
    */
+  // source: protocol README §6
   readonly commit?: boolean;
   /** The scheduler that paces the chunks. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;

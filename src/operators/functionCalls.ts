@@ -93,7 +93,7 @@ export function functionCalls(): OperatorFunction<
 
 /**
  * The client events that answer a function call: the `function_call_output` item with the result (as JSON
- * unless it is already a string) and the `response.create` that lets the model continue (protocol README §6).
+ * unless it is already a string) and the `response.create` that lets the model continue.
  *
  * @example
  * ```ts
@@ -101,6 +101,7 @@ export function functionCalls(): OperatorFunction<
  * const [item, next] = functionCallOutput(call, { temperature: 21 });
  * ```
  */
+// source: protocol README §6
 export function functionCallOutput(
   call: Pick<FunctionCall, 'callId'>,
   result: unknown,

@@ -5,7 +5,7 @@ import { isReconnecting, type SessionState } from './sessionState';
 /**
  * Holds each `response.create` (for the default conversation) while a response is in flight, and sends it when
  * `response.done` arrives, so that a pipeline never hits `conversation_already_has_active_response`
- * (protocol README §6). Every other client event passes at once, in order; out-of-band creates
+ * (the service refuses a second one). Every other client event passes at once, in order; out-of-band creates
  * (`response.conversation: "none"`) are never held.
  *
  * It's like `concatMap` that waits for the previous response, but only `response.create` waits, and a response
@@ -34,6 +34,7 @@ import { isReconnecting, type SessionState } from './sessionState';
  * const safe$ = userEvents$.pipe(holdResponseCreates(server$));
  * ```
  */
+// source: protocol README §6
 export function holdResponseCreates(
   server: Obs<ServerMessage | SessionState>,
 ): OperatorFunction<ClientEvent, ClientEvent> {

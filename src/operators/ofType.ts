@@ -8,7 +8,7 @@ type Type = KnownServerEvent['type'];
  * Only the events of the given types, narrowed to their codec types.
  *
  * It's like `filter(e => e.type === t)`, but it narrows the TypeScript type and takes several types. The names
- * are wire names: for the few that differ between dialects (protocol README §5) pass both, e.g.
+ * are wire names: for the few that differ between dialects pass both, e.g.
  * `ofType('response.audio.delta', 'response.output_audio.delta')`, or use the dialect-neutral operators.
  *
  * ```text
@@ -24,6 +24,7 @@ type Type = KnownServerEvent['type'];
  * server$.pipe(ofType('response.done')).subscribe((e) => console.log(e.response.usage));
  * ```
  */
+// source: protocol README §5
 export function ofType<T extends Type>(
   ...types: readonly [T, ...T[]]
 ): OperatorFunction<ServerMessage | SessionState, Extract<KnownServerEvent, { type: T }>> {

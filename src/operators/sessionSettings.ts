@@ -3,9 +3,10 @@
 
 /**
  * Whether the server cancels a response at `speech_started` by itself: server VAD (`server_vad`, `semantic_vad`)
- * with `interrupt_response` not false (§3: default true). `undefined` when the session object does not say (a
+ * with `interrupt_response` not false (default true). `undefined` when the session object does not say (a
  * partial session keeps the previous setting).
  */
+// source: protocol README §3
 export function interruptsItself(session: unknown): boolean | undefined {
   const s = session as { turn_detection?: unknown; audio?: { input?: { turn_detection?: unknown } } } | null;
   const td = s?.turn_detection !== undefined ? s.turn_detection : s?.audio?.input?.turn_detection;
@@ -18,8 +19,9 @@ export function interruptsItself(session: unknown): boolean | undefined {
 
 /**
  * Bytes per millisecond of the session's output audio: 48 for PCM16 at 24 kHz, 8 for G.711 µ-law / A-law at 8 kHz
- * (preview `output_audio_format`, GA `audio.output.format.type`, §1). `undefined` when the session does not say.
+ * (preview `output_audio_format`, GA `audio.output.format.type`). `undefined` when the session does not say.
  */
+// source: protocol README §1
 export function outputBytesPerMs(session: unknown): number | undefined {
   const s = session as { output_audio_format?: unknown; audio?: { output?: { format?: unknown } } } | null;
   const preview = s?.output_audio_format;

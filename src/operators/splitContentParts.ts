@@ -8,7 +8,8 @@ import { partKeys } from './partKey';
 export interface ContentPartStream extends Observable<ServerMessage> {
   readonly itemId: string;
   readonly contentIndex: number;
-  /** The part's type as `content_part.added` gave it (`text`, `audio`; GA parts keep these names, §5). */
+  /** The part's type as `content_part.added` gave it (`text`, `audio`; GA parts keep these names). */
+  // source: protocol README §5
   readonly type: string | undefined;
   readonly responseId: string | undefined;
 }

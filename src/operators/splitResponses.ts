@@ -8,8 +8,9 @@ export interface ResponseStream extends Observable<ServerMessage> {
   readonly responseId: string;
   /**
    * The response's `metadata` as `response.created` carried it (`null` when none): how out-of-band responses
-   * created with `conversation: "none"` are told apart (protocol README §6).
+   * created with `conversation: "none"` are told apart.
    */
+  // source: protocol README §6
   readonly metadata: Readonly<Record<string, unknown>> | null;
 }
 
@@ -19,7 +20,7 @@ export interface ResponseStream extends Observable<ServerMessage> {
  * It's like `groupBy(e => e.response_id)`, but it knows where a response starts and ends: each inner stream
  * opens at `response.created`, carries every event of that response (those with its `response_id`, and the
  * `conversation.item.*` events of its output items), and completes at `response.done`. Interleaved responses
- * (out-of-band, protocol README §9.9) split exactly, by id, never by arrival order.
+ * (out-of-band) split exactly, by id, never by arrival order.
  *
  * ```text
  * source:  --c--o--p--d--t--P--O--D--|      c = response.created, d = its delta, D = response.done …
@@ -43,6 +44,7 @@ export interface ResponseStream extends Observable<ServerMessage> {
  * server$.pipe(splitResponses(), mergeMap((r) => r.pipe(collectText())));
  * ```
  */
+// source: protocol README §9.9
 export function splitResponses(): OperatorFunction<ServerMessage | SessionState, ResponseStream> {
   return splitGroups<ResponseStream>(() => {
     // item id → response id, for the conversation.item.* events that carry no response_id; entries live while

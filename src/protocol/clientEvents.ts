@@ -1,16 +1,18 @@
 /**
- * io-ts codecs of every client event of both dialects (`../shared/protocol/README.md` §7 client tables).
+ * io-ts codecs of every client event of both dialects.
  *
  * Both dialects share the client event names; the one difference in shape is `session.update`, whose GA session
- * requires `type: "realtime" | "transcription"` (§4). Without a dialect, a session of either shape is accepted.
+ * requires `type: "realtime" | "transcription"`. Without a dialect, a session of either shape is accepted.
  */
+// source: protocol README §4, §7
 import * as t from 'io-ts';
 import { clientEvent, Int, nullable } from './codec';
 import { ConversationItem, GaSession, ResponseCreateParams, Session } from './resources';
 
 export const SessionUpdate = clientEvent('session.update', { session: Session });
 export interface SessionUpdate extends t.TypeOf<typeof SessionUpdate> {}
-/** GA `session.update`: `session.type` is required (§4). Used when the dialect is `'ga'`. */
+/** GA `session.update`: `session.type` is required. Used when the dialect is `'ga'`. */
+// source: protocol README §4
 export const GaSessionUpdate = clientEvent('session.update', {
   session: t.intersection([GaSession, t.type({ type: t.string })], 'GaSessionWithType'),
 });
@@ -23,7 +25,8 @@ export const InputAudioBufferCommit = clientEvent('input_audio_buffer.commit', {
 export interface InputAudioBufferCommit extends t.TypeOf<typeof InputAudioBufferCommit> {}
 export const InputAudioBufferClear = clientEvent('input_audio_buffer.clear', {});
 export interface InputAudioBufferClear extends t.TypeOf<typeof InputAudioBufferClear> {}
-/** WebRTC/SIP only (§5); accepted so that a client can send it. */
+/** WebRTC/SIP only; accepted so that a client can send it. */
+// source: protocol README §5
 export const OutputAudioBufferClear = clientEvent('output_audio_buffer.clear', {});
 export interface OutputAudioBufferClear extends t.TypeOf<typeof OutputAudioBufferClear> {}
 export const ConversationItemCreate = clientEvent(

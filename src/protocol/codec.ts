@@ -14,9 +14,10 @@ import * as t from 'io-ts';
  * A string field whose documented values are `K`, but which accepts any string at run time.
  *
  * Why: the services add enum values before the specs do (`in_progress` on beta responses, `audio` content on beta
- * items, voices `marin`/`cedar`), see `../shared/protocol/README.md` §9.4. The type keeps autocompletion for the
+ * items, voices `marin`/`cedar`). The type keeps autocompletion for the
  * known values and `(string & {})` keeps the rest legal.
  */
+// source: protocol README see  §9.4.
 export type OpenEnum<K extends string> = K | (string & {});
 
 /** The codec of an {@link OpenEnum}: validates "is a string", types as the known values or any string. */
@@ -28,13 +29,15 @@ export const openEnum = <K extends string>(name: string): t.Type<OpenEnum<K>, st
     (a) => a,
   );
 
-/** `T | null`: real servers send `null` where the specs say string or object (§9.2). */
+/** `T | null`: real servers send `null` where the specs say string or object. */
+// source: protocol README §9.2
 export const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
 
 /**
- * A JSON object with any fields (the open object of §9.3, for shapes nobody routes by). It is io-ts's
+ * A JSON object with any fields (an open object, for shapes nobody routes by). It is io-ts's
  * `UnknownRecord` under the name `object`, so that a failure reads "expected object at conversation".
  */
+// source: protocol README §9.3
 export const AnyObject = new t.Type<{ [key: string]: unknown }, { [key: string]: unknown }, unknown>(
   'object',
   t.UnknownRecord.is,
@@ -57,9 +60,10 @@ export const Int = new t.Type<number, number, unknown>(
 /**
  * A server event codec: `type` literal + required props, with `event_id` optional at the codec level.
  *
- * Why optional: §9 "Decisions" keeps the top-level `event_id` expected but not required (the GA DTMF event has
- * none). Codecs are open: `t.type`/`t.partial` keep unknown fields on the decoded object (§9.1).
+ * Why optional: the top-level `event_id` is expected but not required (the GA DTMF event has
+ * none). Codecs are open: `t.type`/`t.partial` keep unknown fields on the decoded object.
  */
+// source: protocol README §9, §9.1
 export const serverEvent = <T extends string, R extends t.Props, O extends t.Props = {}>(
   type: T,
   required: R,
@@ -73,7 +77,8 @@ export const serverEvent = <T extends string, R extends t.Props, O extends t.Pro
     pascal(type),
   );
 
-/** A client event codec: `type` literal + required props; `event_id` is optional and client-chosen (§2). */
+/** A client event codec: `type` literal + required props; `event_id` is optional and client-chosen. */
+// source: protocol README §2
 export const clientEvent = serverEvent;
 
 // -------------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ import { gaClientCodecs, previewClientCodecs, type ClientEvent } from './clientE
 /** A decoded server event: a known event of either dialect, or an {@link UnknownEvent}. */
 export type ServerEvent = KnownServerEvent | UnknownEvent;
 
-/** What a connection's server stream carries: events, and frames that did not decode (CONTRACT.md). */
+/** What a connection's server stream carries: events, and frames that did not decode. */
+// source: protocol README CONTRACT.md
 export type ServerMessage = ServerEvent | DecodeFailure;
 
 /** At most this many issues are kept on a failure (the message still counts them all): nothing unbounded. */

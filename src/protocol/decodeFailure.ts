@@ -1,7 +1,8 @@
 /**
  * The value a frame becomes when it does not decode: invalid JSON, a binary frame, a missing or non-string
- * `type`, or a known `type` with a wrong shape. It is a value, never a thrown error (CONTRACT.md).
+ * `type`, or a known `type` with a wrong shape. It is a value, never a thrown error.
  */
+// source: protocol README CONTRACT.md
 
 /** Brand shared across module copies (ESM and CJS builds loaded together still agree). */
 const BRAND: unique symbol = Symbol.for('rx-realtime.DecodeFailure') as never;

@@ -3,8 +3,9 @@
  *
  * Operators never hard-code one dialect's strings: they ask {@link isEvent} with a neutral name, so
  * `isEvent(e, 'audioDelta')` is true for `response.audio.delta` (preview) and `response.output_audio.delta` (GA).
- * Source of the mapping: `../shared/protocol/README.md` §5 (beta → GA).
+ * Source of the mapping: the beta → GA migration notes of Azure and OpenAI.
  */
+// source: protocol README §5 (beta → GA
 import type * as S from './serverEvents';
 import { isUnknownEvent } from './unknownEvent';
 
@@ -30,13 +31,15 @@ export interface NeutralEvents {
   itemAdded: S.ConversationItemCreated | S.ConversationItemAdded;
   /**
    * An item is final in the conversation: GA `conversation.item.done`. Beta has no separate event; its
-   * `conversation.item.created` carries the item as it is (≈, §5), so it counts here too.
+   * `conversation.item.created` carries the item as it is (≈), so it counts here too.
    */
+  // source: protocol README §5
   itemDone: S.ConversationItemCreated | S.ConversationItemDone;
 }
 export type NeutralEventName = keyof NeutralEvents;
 
-/** neutral name → the wire names that mean it, per dialect (§5). */
+/** neutral name → the wire names that mean it, per dialect. */
+// source: protocol README §5
 export const EVENT_NAMES: {
   readonly [K in NeutralEventName]: { readonly preview: string; readonly ga: string };
 } = {
@@ -55,8 +58,9 @@ export const EVENT_NAMES: {
 
 /**
  * Content types that mean "text" / "audio" in either dialect: GA items say `output_text`/`output_audio` while
- * GA `content_part.*` parts keep `text`/`audio` (§5, §9.4). Accept all in both places.
+ * GA `content_part.*` parts keep `text`/`audio`. Accept all in both places.
  */
+// source: protocol README §5, §9.4
 export const CONTENT_TYPES = {
   text: ['text', 'output_text'],
   audio: ['audio', 'output_audio'],
@@ -82,7 +86,7 @@ for (const [neutral, names] of neutralToWire) {
  * True when `event` is the neutral event `name` in either dialect; narrows to both dialects' types.
  *
  * It's like comparing `event.type` with a string, but with the one name that holds in both dialects, so an
- * operator written once works on preview and GA streams alike (§5). A `DecodeFailure` is never an event here.
+ * operator written once works on preview and GA streams alike. A `DecodeFailure` is never an event here.
  *
  * @example
  * ```ts
@@ -91,6 +95,7 @@ for (const [neutral, names] of neutralToWire) {
  * const audioChunks = (message: ServerMessage): string[] => (isEvent(message, 'audioDelta') ? [message.delta] : []);
  * ```
  */
+// source: protocol README §5
 export const isEvent = <K extends NeutralEventName>(
   event: { readonly type: unknown } | null | undefined,
   name: K,

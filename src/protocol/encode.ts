@@ -8,8 +8,8 @@ import type { Dialect } from './dialect';
  * Turns a client event into the JSON text frame to send.
  *
  * It's like `JSON.stringify`, but it knows the one difference between the dialects' client events: both share
- * the event names (`../shared/protocol/README.md` §5), and with `dialect: 'ga'` a `session.update` whose session
- * has no `type` gets `type: "realtime"`, which the GA protocol requires (§4). Nothing else changes, and the event
+ * the event names, and with `dialect: 'ga'` a `session.update` whose session
+ * has no `type` gets `type: "realtime"`, which the GA protocol requires. Nothing else changes, and the event
  * is never mutated. A value JSON cannot hold (a `bigint`, a cycle) throws `JSON.stringify`'s `TypeError`: the
  * caller handed in something that is not an event.
  *
@@ -23,6 +23,7 @@ import type { Dialect } from './dialect';
  * // '{"type":"session.update","session":{"type":"realtime","instructions":"Be brief."}}'
  * ```
  */
+// source: protocol README §4, §5
 export const encodeClientEvent = (event: ClientEvent, dialect?: Dialect): string => {
   if (event.type === 'input_audio_buffer.append' && isTrustedAppend(event)) {
     // The upload hot path: `audio` is base64 this library encoded itself (see markBase64Append), which needs no

@@ -60,9 +60,10 @@ const TEXT_DELTAS: ReadonlySet<string> = new Set([
 /**
  * A delta's checked envelope, cut at the string values that change from one delta of a part to the next:
  * `fixed[0]`, slot 0, `fixed[1]`, slot 1, … `fixed[n]`. The slots are `delta` and, when present, `event_id` and
- * GA's `obfuscation` (random padding on transcript deltas, ../shared/protocol/README.md §7); `fixed[i > 0]` starts
+ * GA's `obfuscation` (random padding on transcript deltas); `fixed[i > 0]` starts
  * with the quote that ends slot i - 1.
  */
+// source: protocol README ../shared/protocol/README.md §7
 interface Template {
   /** The fixed bytes as `latin1` text (one character a byte: equal text is equal bytes). */
   readonly fixed: readonly string[];

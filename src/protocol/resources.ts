@@ -2,11 +2,12 @@
  * Codecs of the shared resources carried inside events: content parts, conversation items, responses, usage,
  * sessions (both dialects), rate limits and errors.
  *
- * Every nested codec is open and lenient, as `../shared/protocol/README.md` §9.3 requires: the beta
+ * Every nested codec is open and lenient, as the published payloads require: the beta
  * `RealtimeResponse`, `RealtimeSession` and `RealtimeConversationItem` schemas have no required fields, templates
- * omit nearly everything, and real servers send `null` where the specs say string or object (§9.2). Enums are
- * {@link OpenEnum}s (§9.4). Nothing is required here unless the library routes by it.
+ * omit nearly everything, and real servers send `null` where the specs say string or object. Enums are
+ * {@link OpenEnum}s. Nothing is required here unless the library routes by it.
  */
+// source: protocol README §9.2, §9.3, §9.4
 import * as t from 'io-ts';
 import { AnyObject, Int, nullable, openEnum, type OpenEnum } from './codec';
 
@@ -14,7 +15,8 @@ import { AnyObject, Int, nullable, openEnum, type OpenEnum } from './codec';
 // enums (§3)
 // -------------------------------------------------------------------------------------
 
-/** Content part types of both dialects: GA items say `output_text`/`output_audio`, GA parts keep `text`/`audio` (§5, §9.4). */
+/** Content part types of both dialects: GA items say `output_text`/`output_audio`, GA parts keep `text`/`audio`. */
+// source: protocol README §5, §9.4
 export type ContentType = OpenEnum<
   | 'input_text'
   | 'input_audio'
@@ -56,17 +58,20 @@ export const ItemType = openEnum<
   | 'mcp_approval_response'
 >('ItemType');
 
-/** `in_progress` is real on beta items though the beta spec omits it (§3). */
+/** `in_progress` is real on beta items though the beta spec omits it. */
+// source: protocol README §3
 export const ItemStatus = openEnum<'in_progress' | 'completed' | 'incomplete'>('ItemStatus');
 export const Role = openEnum<'user' | 'assistant' | 'system'>('Role');
-/** `in_progress` is real on beta responses though the beta spec omits it (§3). */
+/** `in_progress` is real on beta responses though the beta spec omits it. */
+// source: protocol README §3
 export const ResponseStatus = openEnum<'in_progress' | 'completed' | 'cancelled' | 'failed' | 'incomplete'>(
   'ResponseStatus',
 );
 export const StatusReason = openEnum<
   'turn_detected' | 'client_cancelled' | 'max_output_tokens' | 'content_filter'
 >('StatusReason');
-/** A voice name (open: `marin`, `cedar` and later ones), or GA's custom voice `{ id }` (§3, §9.4). */
+/** A voice name (open: `marin`, `cedar` and later ones), or GA's custom voice `{ id }`. */
+// source: protocol README §3, §9.4
 export const Voice = t.union(
   [
     openEnum<
@@ -76,7 +81,8 @@ export const Voice = t.union(
   ],
   'Voice',
 );
-/** `int(1–4096) | "inf"` (§3, §9.5), and `null` as real session payloads send it. */
+/** `int(1–4096) | "inf"`, and `null` as real session payloads send it. */
+// source: protocol README §3, §9.5
 export const MaxTokens = nullable(t.union([t.number, t.literal('inf')], 'MaxTokens'));
 export const BetaAudioFormat = openEnum<'pcm16' | 'g711_ulaw' | 'g711_alaw'>('BetaAudioFormat');
 export const GaAudioFormat = t.partial(
@@ -98,7 +104,8 @@ export const ContentPart = t.partial(
     type: ContentType,
     text: t.string,
     audio: t.string,
-    /** `null` on user `input_audio` until transcribed (§9.2). */
+    /** `null` on user `input_audio` until transcribed. */
+    // source: protocol README §9.2
     transcript: nullable(t.string),
     id: t.string,
     image_url: t.string,
@@ -131,15 +138,17 @@ export interface ConversationItem extends t.TypeOf<typeof ConversationItem> {}
 // responses
 // -------------------------------------------------------------------------------------
 
-/** Client metadata (`metadata`): a map of any values, or `null` (§9.2). */
+/** Client metadata (`metadata`): a map of any values, or `null`. */
+// source: protocol README §9.2
 export const Metadata = nullable(t.record(t.string, t.unknown, 'Metadata'));
 
 const TokenCounts = { text_tokens: t.number, audio_tokens: t.number, image_tokens: t.number };
 
 /**
- * Token usage on `response.done` (`null` on `response.created`, §3). Counts are numbers, not checked against
- * each other: the spec's own example has more cached tokens than input tokens (§3).
+ * Token usage on `response.done` (`null` on `response.created`). Counts are numbers, not checked against
+ * each other: the spec's own example has more cached tokens than input tokens.
  */
+// source: protocol README §3
 export const Usage = t.partial(
   {
     total_tokens: t.number,
@@ -179,9 +188,11 @@ export const Response = t.partial(
     status: ResponseStatus,
     status_details: nullable(StatusDetails),
     output: t.array(ConversationItem),
-    /** Client metadata echoed back, how out-of-band responses are told apart (§6). */
+    /** Client metadata echoed back, how out-of-band responses are told apart. */
+    // source: protocol README §6
     metadata: Metadata,
-    /** `null` on `response.created` (§3). */
+    /** `null` on `response.created`. */
+    // source: protocol README §3
     usage: nullable(Usage),
     conversation_id: nullable(t.string),
     // beta
@@ -207,7 +218,8 @@ export interface Response extends t.TypeOf<typeof Response> {}
 
 export const TurnDetection = t.partial(
   {
-    /** `server_vad`, `semantic_vad`, and Azure's `none` (§3, §9.4). */
+    /** `server_vad`, `semantic_vad`, and Azure's `none`. */
+    // source: protocol README §3, §9.4
     type: openEnum<'server_vad' | 'semantic_vad' | 'none'>('TurnDetectionType'),
     threshold: t.number,
     prefix_padding_ms: t.number,
@@ -221,17 +233,20 @@ export const TurnDetection = t.partial(
 );
 export interface TurnDetection extends t.TypeOf<typeof TurnDetection> {}
 
-/** Input transcription settings: beta `input_audio_transcription`, GA `audio.input.transcription` (§3). */
+/** Input transcription settings: beta `input_audio_transcription`, GA `audio.input.transcription`. */
+// source: protocol README §3
 export const Transcription = t.partial(
   { model: t.string, language: nullable(t.string), prompt: t.string },
   'Transcription',
 );
-/** `{ type: "near_field" | "far_field" }` (§3). */
+/** `{ type: "near_field" | "far_field" }`. */
+// source: protocol README §3
 export const NoiseReduction = t.partial({ type: t.string }, 'NoiseReduction');
 /**
- * A tool: `{ type: "function", name, description, parameters }` (flat, §3), or GA's `{ type: "mcp", server_label, … }`.
- * `type` is optional as in the spec's `RealtimeFunctionTool` (shapes.md); nested objects require nothing (§9.3).
+ * A tool: `{ type: "function", name, description, parameters }` (flat), or GA's `{ type: "mcp", server_label, … }`.
+ * `type` is optional as in the spec's `RealtimeFunctionTool`; nested objects require nothing.
  */
+// source: protocol README shapes.md, §3, §9.3
 export const Tool = t.partial(
   {
     type: openEnum<'function' | 'mcp'>('ToolType'),
@@ -242,10 +257,12 @@ export const Tool = t.partial(
   'Tool',
 );
 export interface Tool extends t.TypeOf<typeof Tool> {}
-/** `"auto" | "none" | "required"`, or a named function / MCP tool object (§3). */
+/** `"auto" | "none" | "required"`, or a named function / MCP tool object. */
+// source: protocol README §3
 export const ToolChoice = t.union([t.string, AnyObject], 'ToolChoice');
 
-/** Beta session: `session.update.session`, `session.created/updated.session`. Flat fields (§4). */
+/** Beta session: `session.update.session`, `session.created/updated.session`. Flat fields. */
+// source: protocol README §4
 export const BetaSession = t.partial(
   {
     id: t.string,
@@ -273,7 +290,8 @@ export const BetaSession = t.partial(
 );
 export interface BetaSession extends t.TypeOf<typeof BetaSession> {}
 
-/** GA session: `type: "realtime" | "transcription"`, audio settings nested under `audio.input` / `audio.output` (§4). */
+/** GA session: `type: "realtime" | "transcription"`, audio settings nested under `audio.input` / `audio.output`. */
+// source: protocol README §4
 export const GaSession = t.partial(
   {
     type: openEnum<'realtime' | 'transcription'>('GaSessionType'),
@@ -318,7 +336,8 @@ export interface Session extends t.TypeOf<typeof Session> {}
 // rate limits and errors
 // -------------------------------------------------------------------------------------
 
-/** One entry of `rate_limits.updated`; `reset_seconds` is fractional, the array may be empty (§3, §9.6). */
+/** One entry of `rate_limits.updated`; `reset_seconds` is fractional, the array may be empty. */
+// source: protocol README §3, §9.6
 export const RateLimit = t.partial(
   {
     name: openEnum<'requests' | 'tokens'>('RateLimitName'),
@@ -332,8 +351,9 @@ export interface RateLimit extends t.TypeOf<typeof RateLimit> {}
 
 /**
  * The `error` object. The spec requires `type` and `message`, but Azure's transcription-failed template has no
- * `type` (§3), so only `message` is required... and even that is lenient: nested objects require nothing (§9.3).
+ * `type`, so only `message` is required... and even that is lenient: nested objects require nothing.
  */
+// source: protocol README §3, §9.3
 export const ErrorDetails = t.partial(
   {
     type: t.string,

@@ -1,11 +1,12 @@
 /**
  * io-ts codecs of every server event of both dialects, the single source of truth for their types.
  *
- * Required fields follow the tables of `../shared/protocol/README.md` §7 and the "Decisions" under §9:
+ * Required fields follow the published event tables, with these decisions:
  * `previous_item_id` is `string | null` and optional, GA transcription `usage` is optional, `event_id` is optional.
  * Events whose name and shape are shared by both dialects have one codec; the few that differ (GA's
  * `response.function_call_arguments.done` requires `name`) have one per dialect.
  */
+// source: protocol README §7, §9
 import * as t from 'io-ts';
 import { AnyObject, Int, nullable, serverEvent } from './codec';
 import { ConversationItem, ContentPart, ErrorDetails, RateLimit, Response, Session } from './resources';
@@ -134,7 +135,8 @@ export const ResponseFunctionCallArgumentsDone = serverEvent(
 export interface ResponseFunctionCallArgumentsDone extends t.TypeOf<
   typeof ResponseFunctionCallArgumentsDone
 > {}
-/** GA shape: the same plus required `name` (§5). Used when the dialect is `'ga'`. */
+/** GA shape: the same plus required `name`. Used when the dialect is `'ga'`. */
+// source: protocol README §5
 export const GaResponseFunctionCallArgumentsDone = serverEvent('response.function_call_arguments.done', {
   response_id: t.string,
   item_id: t.string,
@@ -191,7 +193,8 @@ export const ResponseOutputAudioDelta = serverEvent('response.output_audio.delta
 export interface ResponseOutputAudioDelta extends t.TypeOf<typeof ResponseOutputAudioDelta> {}
 export const ResponseOutputAudioDone = serverEvent('response.output_audio.done', partRef);
 export interface ResponseOutputAudioDone extends t.TypeOf<typeof ResponseOutputAudioDone> {}
-/** Real GA deltas add `obfuscation: string` (§5); open codecs keep it. */
+/** Real GA deltas add `obfuscation: string`; open codecs keep it. */
+// source: protocol README §5
 export const ResponseOutputAudioTranscriptDelta = serverEvent('response.output_audio_transcript.delta', {
   ...partRef,
   delta: t.string,
@@ -233,7 +236,8 @@ export const ConversationItemInputAudioTranscriptionSegment = serverEvent(
 export interface ConversationItemInputAudioTranscriptionSegment extends t.TypeOf<
   typeof ConversationItemInputAudioTranscriptionSegment
 > {}
-/** SIP only; the GA spec gives it no `event_id` (§7). */
+/** SIP only; the GA spec gives it no `event_id`. */
+// source: protocol README §7
 export const InputAudioBufferDtmfEventReceived = serverEvent('input_audio_buffer.dtmf_event_received', {
   event: t.string,
   received_at: Int,

@@ -308,7 +308,8 @@ const TURN_FIELDS: Record<string, readonly string[]> = {
 };
 const TRANSCRIPTION_FIELDS = ['model', 'language', 'prompt', 'languages', 'keywords', 'delay'];
 const TOOL_FIELDS = ['type', 'name', 'description', 'parameters'];
-/** GA-only voices (§3): a preview session refuses them. */
+/** GA-only voices: a preview session refuses them. */
+// source: protocol README §3
 const GA_ONLY_VOICES = ['marin', 'cedar'];
 
 /** Throws the first field `config` cannot say in `dialect`. Fields set to `undefined` count as absent. */
@@ -382,7 +383,8 @@ const nonEmpty = (o: Json): Json | undefined => (Object.keys(o).length === 0 ? u
 
 const hasAudio = (m: readonly OutputModality[]) => m.includes('audio');
 
-/** Beta `turn_detection` (§3): the same snake_case fields in both dialects, `null` for off. */
+/** Beta `turn_detection`: the same snake_case fields in both dialects, `null` for off. */
+// source: protocol README §3
 function turnDetection(td: TurnDetectionConfig | null | undefined): Json | null | undefined {
   if (td === undefined) return undefined;
   if (td === null || td.type === 'none') return null;
@@ -430,14 +432,16 @@ const tools = (list: SessionConfig['tools']) =>
     ]),
   );
 
-/** GA audio formats are objects; PCM's only rate is 24000 (§1 "Audio formats"). */
+/** GA audio formats are objects; PCM's only rate is 24000. */
+// source: protocol README §1 "Audio formats"
 const GA_FORMAT: Record<AudioFormatName, Json> = {
   pcm16: { type: 'audio/pcm', rate: 24000 },
   g711_ulaw: { type: 'audio/pcmu' },
   g711_alaw: { type: 'audio/pcma' },
 };
 
-/** The flat beta session (§4, shapes.md `RealtimeSessionCreateRequest`). */
+/** The flat beta session. */
+// source: protocol README §4, shapes.md `RealtimeSessionCreateRequest`
 function previewSession(c: SessionConfig): Json {
   const choice = c.toolChoice;
   return defined([
@@ -463,7 +467,8 @@ function previewSession(c: SessionConfig): Json {
   ]);
 }
 
-/** The GA session: `type: "realtime"` (required), audio settings under `audio.input` / `audio.output` (§4). */
+/** The GA session: `type: "realtime"` (required), audio settings under `audio.input` / `audio.output`. */
+// source: protocol README §4
 function gaSession(c: SessionConfig): Json {
   const input = defined([
     ['format', c.inputAudioFormat && GA_FORMAT[c.inputAudioFormat]],

@@ -1,9 +1,10 @@
 /**
  * A well-formed server event of a `type` the codecs do not know: the object with all its fields as received.
  *
- * The GA spec grew about 15 event types after launch (`../shared/protocol/README.md` §9.1); a client must let
- * such events through rather than fail. Near misses (a `type` with a leading space, §9.7) land here too.
+ * The GA spec grew about 15 event types after launch; a client must let
+ * such events through rather than fail. Near misses (a `type` with a leading space) land here too.
  */
+// source: protocol README §9.1, §9.7
 
 const BRAND: unique symbol = Symbol.for('rx-realtime.UnknownEvent') as never;
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- a type-only brand, never a value

@@ -1,7 +1,7 @@
 /**
  * The client events `session()` has handed to a socket and the server has not yet acknowledged, in order: what a
  * new socket must be sent again so that nothing the user sent is lost, and nothing the server acknowledged is sent
- * twice. Each kind of event leaves the log at its acknowledgement (protocol README §6, "Lifecycles"):
+ * twice. Each kind of event leaves the log at its acknowledgement:
  *
  * | event | leaves the log at |
  * |---|---|
@@ -17,6 +17,7 @@
  * forgotten, oldest first: with server VAD, audio that no turn committed is silence); everything else counts
  * towards `maxQueuedBytes`, past which `add` refuses (the caller ends the session with `BackpressureError`).
  */
+// source: protocol README §6, "Lifecycles"
 import type { ClientEvent, ServerMessage } from '../protocol';
 
 type Kind = 'append' | 'commit' | 'clear' | 'item' | 'create' | 'update' | 'delete' | 'once';

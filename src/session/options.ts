@@ -17,8 +17,9 @@ export interface RolloverOptions {
   readonly leadMs?: number;
   /**
    * The session's length when `session.expires_at` does not say (or to roll over sooner), in ms. Default: from
-   * `session.expires_at`; else 30 minutes for preview and 60 for GA (protocol README §1, "Session length").
+   * `session.expires_at`; else 30 minutes for preview and 60 for GA.
    */
+  // source: protocol README §1, "Session length"
   readonly maxSessionMs?: number;
 }
 

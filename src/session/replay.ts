@@ -29,15 +29,17 @@ export interface ReplayOptions {
   readonly resendAudioMs?: number;
 }
 
-/** Fields of a `session.created/updated` session a client may not send back (protocol README §4). */
+/** Fields of a `session.created/updated` session a client may not send back. */
+// source: protocol README §4
 const READ_ONLY = new Set(['id', 'object', 'expires_at', 'client_secret']);
 
 /**
  * The `session.update` that makes a new session what `view` (the last `session.updated` / `session.created`
  * session) says: the read-only fields left out, and the `null`s the service reports for unset optional fields
- * (GA: `tracing`, `prompt`, `include`, `transcription`, `noise_reduction`, README §4) left out, except
+ * (GA: `tracing`, `prompt`, `include`, `transcription`, `noise_reduction`) left out, except
  * `turn_detection: null`, which means manual turns.
  */
+// source: protocol README §4
 export function configEvent(view: Record<string, unknown>, eventId: string): ClientEvent {
   const session = strip(view, true) as Record<string, unknown>;
   return { type: 'session.update', event_id: eventId, session } as ClientEvent;

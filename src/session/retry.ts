@@ -48,11 +48,12 @@ export const backoffDelay = (policy: ReconnectPolicy, attempt: number): number =
 };
 
 /**
- * Close codes after which a new socket can succeed (RFC 6455 §7.4.1 and the IANA registry): 1001 going away (the
- * service's `session_expired`, protocol README §1 "Session length"), 1005 no status, 1006 dropped without a close
+ * Close codes after which a new socket can succeed (RFC 6455 section 7.4.1 and the IANA registry): 1001 going away (the
+ * service's `session_expired`), 1005 no status, 1006 dropped without a close
  * frame, 1011 server error, 1012 service restart, 1013 try again later. 1000 is a normal end, 1008 a policy
  * violation (auth, a bad request): a new socket would fail the same way.
  */
+// source: protocol README §1 "Session length"
 const RETRYABLE_CLOSE = new Set([1001, 1005, 1006, 1011, 1012, 1013]);
 
 /**
