@@ -16,12 +16,12 @@ export interface Target {
 }
 
 export interface TargetOptions {
-  readonly dialect?: Dialect;
-  readonly apiVersion?: string;
+  readonly dialect?: Dialect | undefined;
+  readonly apiVersion?: string | undefined;
   /** Emulator pacing: 'realtime' (default) or 'fast'. Ignored for Azure. */
-  readonly emulatorPace?: 'realtime' | 'fast';
+  readonly emulatorPace?: 'realtime' | 'fast' | undefined;
   /** Scripted emulator replies (the emulator has no model); ignored for Azure. */
-  readonly emulatorReplies?: EmulatorOptions['reply'];
+  readonly emulatorReplies?: EmulatorOptions['reply'] | undefined;
 }
 
 /**
@@ -84,11 +84,11 @@ async function defaultAzureCredential() {
 }
 
 export interface SessionSettings {
-  readonly instructions?: string;
-  readonly voice?: string;
-  readonly textOnly?: boolean;
+  readonly instructions?: string | undefined;
+  readonly voice?: string | undefined;
+  readonly textOnly?: boolean | undefined;
   /** Server VAD on (default) or manual commits. */
-  readonly serverVad?: boolean;
+  readonly serverVad?: boolean | undefined;
   readonly tools?: readonly {
     type: 'function';
     name: string;

@@ -9,9 +9,9 @@ export interface FlagSpec {
   /** One line for `--help`. */
   readonly description: string;
   /** The value's name in `--help` (`--out <file>`). Default `value`. */
-  readonly value?: string;
+  readonly value?: string | undefined;
   /** Allowed values of a string flag. */
-  readonly choices?: readonly string[];
+  readonly choices?: readonly string[] | undefined;
 }
 
 /** A command: its flags, its positionals and its help. */
@@ -23,7 +23,7 @@ export interface CommandSpec {
   /** A few words for the list of commands. */
   readonly brief: string;
   /** Extra help text (environment, examples). */
-  readonly details?: string;
+  readonly details?: string | undefined;
   readonly flags: Readonly<Record<string, FlagSpec>>;
   /** How many positionals: [min, max]. */
   readonly positionals: readonly [number, number];

@@ -44,7 +44,7 @@ const usage = () =>
 function version(): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
+      version?: string | undefined;
     };
     return pkg.version ?? 'unknown';
   } catch {

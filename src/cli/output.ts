@@ -8,7 +8,7 @@
 
 export interface Stream {
   write(text: string): unknown;
-  readonly isTTY?: boolean;
+  readonly isTTY?: boolean | undefined;
 }
 
 export interface OutputOptions {

@@ -124,8 +124,8 @@ export async function replay(parsed: Parsed, output: Output): Promise<ReplaySumm
                 const r = (
                   e as {
                     response: {
-                      status?: string;
-                      usage?: { input_tokens?: number; output_tokens?: number } | null;
+                      status?: string | undefined;
+                      usage?: { input_tokens?: number; output_tokens?: number } | null | undefined;
                     };
                   }
                 ).response;

@@ -5,9 +5,9 @@
 import type { ClientEvent, Dialect } from '../protocol';
 
 export interface SessionSettings {
-  readonly instructions?: string;
-  readonly voice?: string;
-  readonly textOnly?: boolean;
+  readonly instructions?: string | undefined;
+  readonly voice?: string | undefined;
+  readonly textOnly?: boolean | undefined;
 }
 
 export function sessionUpdate(dialect: Dialect, s: SessionSettings): ClientEvent {

@@ -23,12 +23,12 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** What the environment says, before anything is connected. */
 export interface Settings {
   readonly service: 'azure' | 'openai' | 'emulator';
-  readonly endpoint?: string;
-  readonly deployment?: string;
-  readonly apiVersion?: string;
-  readonly apiKey?: string;
-  readonly openaiKey?: string;
-  readonly model?: string;
+  readonly endpoint?: string | undefined;
+  readonly deployment?: string | undefined;
+  readonly apiVersion?: string | undefined;
+  readonly apiKey?: string | undefined;
+  readonly openaiKey?: string | undefined;
+  readonly model?: string | undefined;
   readonly auth: 'api-key' | 'entra' | 'bearer' | 'emulator';
 }
 
@@ -59,15 +59,15 @@ export interface Target {
   readonly description: string;
   readonly settings: Settings;
   /** The in-process emulator, when there is one. */
-  readonly emulator?: Emulator;
+  readonly emulator?: Emulator | undefined;
   close(): Promise<void>;
 }
 
 export interface TargetOptions {
-  readonly dialect?: Dialect;
-  readonly apiVersion?: string;
+  readonly dialect?: Dialect | undefined;
+  readonly apiVersion?: string | undefined;
   /** The embedded emulator's options (pace, replay …). */
-  readonly emulator?: EmulatorOptions;
+  readonly emulator?: EmulatorOptions | undefined;
 }
 
 /** The target the environment names; registers its secrets with `output`. */

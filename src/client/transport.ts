@@ -24,16 +24,16 @@ export interface TransportRequest {
 /** Why a handshake did not open, as raw facts; `connect()` turns them into a scrubbed `HandshakeError`. */
 export interface HandshakeFailure {
   /** The HTTP status, when the server answered with one instead of 101. */
-  readonly status?: number;
-  readonly statusText?: string;
+  readonly status?: number | undefined;
+  readonly statusText?: string | undefined;
   /** The body of that HTTP answer (bounded), as text. */
-  readonly body?: string;
+  readonly body?: string | undefined;
   /** A system error code (`ECONNREFUSED`, `ENOTFOUND`, `ETIMEDOUT`, a TLS code…). */
-  readonly code?: string;
+  readonly code?: string | undefined;
   /** A sentence on what went wrong, when there is no status. */
-  readonly detail?: string;
+  readonly detail?: string | undefined;
   /** The underlying error, kept as `cause`. */
-  readonly cause?: unknown;
+  readonly cause?: unknown | undefined;
 }
 
 /** What a transport reports, each at most as the socket's life allows: `open` once, then messages, then `close`. */

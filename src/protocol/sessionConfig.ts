@@ -53,20 +53,20 @@ export type OutputModality = 'text' | 'audio';
  */
 export interface ServerVadConfig<D extends Dialect = Dialect> {
   readonly type: 'server_vad';
-  readonly threshold?: number;
-  readonly prefixPaddingMs?: number;
-  readonly silenceDurationMs?: number;
-  readonly createResponse?: boolean;
-  readonly interruptResponse?: boolean;
-  readonly idleTimeoutMs?: Only<D, 'ga', 'turnDetection.idleTimeoutMs', number | null>;
+  readonly threshold?: number | undefined;
+  readonly prefixPaddingMs?: number | undefined;
+  readonly silenceDurationMs?: number | undefined;
+  readonly createResponse?: boolean | undefined;
+  readonly interruptResponse?: boolean | undefined;
+  readonly idleTimeoutMs?: Only<D, 'ga', 'turnDetection.idleTimeoutMs', number | null> | undefined;
 }
 
 /** Semantic VAD: `eagerness` `low | medium | high | auto` (auto means medium). */
 export interface SemanticVadConfig {
   readonly type: 'semantic_vad';
-  readonly eagerness?: 'low' | 'medium' | 'high' | 'auto';
-  readonly createResponse?: boolean;
-  readonly interruptResponse?: boolean;
+  readonly eagerness?: 'low' | 'medium' | 'high' | 'auto' | undefined;
+  readonly createResponse?: boolean | undefined;
+  readonly interruptResponse?: boolean | undefined;
 }
 
 /** Turn detection: server VAD, semantic VAD, or none (`null` and `{ type: 'none' }` both send `null`). */
@@ -79,20 +79,21 @@ export type TurnDetectionConfig<D extends Dialect = Dialect> =
  */
 export interface InputTranscriptionConfig<D extends Dialect = Dialect> {
   readonly model: string;
-  readonly language?: string;
-  readonly prompt?: string;
-  readonly languages?: Only<D, 'ga', 'inputTranscription.languages', readonly string[]>;
-  readonly keywords?: Only<D, 'ga', 'inputTranscription.keywords', readonly string[]>;
-  readonly delay?: Only<D, 'ga', 'inputTranscription.delay', 'minimal' | 'low' | 'medium' | 'high' | 'xhigh'>;
+  readonly language?: string | undefined;
+  readonly prompt?: string | undefined;
+  readonly languages?: Only<D, 'ga', 'inputTranscription.languages', readonly string[]> | undefined;
+  readonly keywords?: Only<D, 'ga', 'inputTranscription.keywords', readonly string[]> | undefined;
+  readonly delay?:
+    Only<D, 'ga', 'inputTranscription.delay', 'minimal' | 'low' | 'medium' | 'high' | 'xhigh'> | undefined;
 }
 
 /** A function tool: `{ type: "function", name, description, parameters }`, flat, not nested under `function`. */
 export interface FunctionToolConfig {
-  readonly type?: 'function';
+  readonly type?: 'function' | undefined;
   readonly name: string;
-  readonly description?: string;
+  readonly description?: string | undefined;
   /** A JSON Schema of the arguments, sent as is. */
-  readonly parameters?: { readonly [key: string]: unknown };
+  readonly parameters?: { readonly [key: string]: unknown } | undefined;
 }
 
 /** `auto | none | required`, or one named function the model must call. */
@@ -103,9 +104,9 @@ export type ToolChoiceConfig =
 export type TracingConfig =
   | 'auto'
   | {
-      readonly workflowName?: string;
-      readonly groupId?: string;
-      readonly metadata?: { readonly [key: string]: unknown };
+      readonly workflowName?: string | undefined;
+      readonly groupId?: string | undefined;
+      readonly metadata?: { readonly [key: string]: unknown } | undefined;
     };
 
 /** GA `truncation` (`RealtimeTruncation` in the GA OpenAPI spec). */
@@ -115,14 +116,14 @@ export type TruncationConfig =
   | {
       readonly type: 'retention_ratio';
       readonly retentionRatio: number;
-      readonly tokenLimits?: { readonly postInstructions?: number };
+      readonly tokenLimits?: { readonly postInstructions?: number } | undefined;
     };
 
 /** GA `prompt`: a stored prompt by id. */
 export interface PromptConfig {
   readonly id: string;
-  readonly version?: string | null;
-  readonly variables?: { readonly [key: string]: unknown } | null;
+  readonly version?: string | null | undefined;
+  readonly variables?: { readonly [key: string]: unknown } | null | undefined;
 }
 
 /**
@@ -151,37 +152,37 @@ export interface PromptConfig {
  */
 export interface SessionConfig<D extends Dialect = Dialect> {
   /** The system instructions. */
-  readonly instructions?: string;
-  readonly voice?: VoiceConfig<D>;
+  readonly instructions?: string | undefined;
+  readonly voice?: VoiceConfig<D> | undefined;
   /**
    * `['text']` for text only; any list with `'audio'` for speech with its transcript (preview
    * `["text","audio"]`, GA `["audio"]`: GA audio output always includes a transcript). Not empty.
    */
-  readonly outputModalities?: readonly OutputModality[];
-  readonly inputAudioFormat?: AudioFormatName;
-  readonly outputAudioFormat?: AudioFormatName;
+  readonly outputModalities?: readonly OutputModality[] | undefined;
+  readonly inputAudioFormat?: AudioFormatName | undefined;
+  readonly outputAudioFormat?: AudioFormatName | undefined;
   /** `null` turns input transcription off. */
-  readonly inputTranscription?: InputTranscriptionConfig<D> | null;
+  readonly inputTranscription?: InputTranscriptionConfig<D> | null | undefined;
   /** `null` turns noise reduction off. */
-  readonly inputNoiseReduction?: 'near_field' | 'far_field' | null;
+  readonly inputNoiseReduction?: 'near_field' | 'far_field' | null | undefined;
   /** `null` (or `{ type: 'none' }`): manual turns, commit and `response.create` yourself. */
-  readonly turnDetection?: TurnDetectionConfig<D> | null;
-  readonly tools?: readonly FunctionToolConfig[];
-  readonly toolChoice?: ToolChoiceConfig;
+  readonly turnDetection?: TurnDetectionConfig<D> | null | undefined;
+  readonly tools?: readonly FunctionToolConfig[] | undefined;
+  readonly toolChoice?: ToolChoiceConfig | undefined;
   /** 1–4096, or `'inf'`. */
-  readonly maxOutputTokens?: number | 'inf';
+  readonly maxOutputTokens?: number | 'inf' | undefined;
   /** Speech speed (default 1). */
-  readonly speed?: number;
+  readonly speed?: number | undefined;
   /** Extra fields on server events: `['item.input_audio_transcription.logprobs']`. */
-  readonly include?: readonly string[];
+  readonly include?: readonly string[] | undefined;
   /** Preview only: 0.6–1.2, default 0.8. GA removed it. */
-  readonly temperature?: Only<D, 'preview', 'temperature', number>;
+  readonly temperature?: Only<D, 'preview', 'temperature', number> | undefined;
   /** GA only. `null` turns tracing off. */
-  readonly tracing?: Only<D, 'ga', 'tracing', TracingConfig | null>;
+  readonly tracing?: Only<D, 'ga', 'tracing', TracingConfig | null> | undefined;
   /** GA only. */
-  readonly prompt?: Only<D, 'ga', 'prompt', PromptConfig | null>;
+  readonly prompt?: Only<D, 'ga', 'prompt', PromptConfig | null> | undefined;
   /** GA only. */
-  readonly truncation?: Only<D, 'ga', 'truncation', TruncationConfig>;
+  readonly truncation?: Only<D, 'ga', 'truncation', TruncationConfig> | undefined;
 }
 
 // -------------------------------------------------------------------------------------

@@ -14,13 +14,13 @@ export interface RolloverOptions {
    * How long before the session's end the second socket opens, in ms. Default: a tenth of the session's length,
    * at most 2 minutes (so 2 minutes for Azure's 30 and 60).
    */
-  readonly leadMs?: number;
+  readonly leadMs?: number | undefined;
   /**
    * The session's length when `session.expires_at` does not say (or to roll over sooner), in ms. Default: from
    * `session.expires_at`; else 30 minutes for preview and 60 for GA.
    */
   // source: protocol README §1, "Session length"
-  readonly maxSessionMs?: number;
+  readonly maxSessionMs?: number | undefined;
 }
 
 /** The options of `session()`: a connection's options and what the session does with it. */
@@ -30,18 +30,18 @@ export interface SessionOptions extends ConnectOptions {
    * the dialect does not have ends the stream with `SessionConfigError` at subscription). Default: none (the
    * service's defaults).
    */
-  readonly config?: SessionConfig;
+  readonly config?: SessionConfig | undefined;
   /**
    * Tools by function name, run by `runTools`: each call's output goes back as a `function_call_output`, then one
    * `response.create` per response once all its calls are answered. Declare them in `config.tools` too.
    */
-  readonly tools?: Tools;
+  readonly tools?: Tools | undefined;
   /** The player's position in the assistant's audio, in ms, for barge-in (`interruptOnSpeech`). */
-  readonly playbackMs?: Observable<number>;
+  readonly playbackMs?: Observable<number> | undefined;
   /** Reconnect after a retryable ending (default on); `false`: the first ending ends the session. */
-  readonly reconnect?: ReconnectOptions | false;
+  readonly reconnect?: ReconnectOptions | false | undefined;
   /** What a new socket is sent again. */
-  readonly replay?: ReplayOptions;
+  readonly replay?: ReplayOptions | undefined;
   /** Roll over to a new socket before the service's session limit (default on); `false`: never. */
-  readonly rollover?: RolloverOptions | false;
+  readonly rollover?: RolloverOptions | false | undefined;
 }

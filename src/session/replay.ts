@@ -20,13 +20,13 @@ import type { ConversationItemState } from '../operators/conversation';
 /** Options of the replay; every property has a default. */
 export interface ReplayOptions {
   /** Most conversation items replayed (the most recent ones). Default 200. */
-  readonly maxItems?: number;
+  readonly maxItems?: number | undefined;
   /** Most characters of item text, arguments and outputs replayed (about 4 per token). Default 60 000. */
-  readonly maxChars?: number;
+  readonly maxChars?: number | undefined;
   /** After a drop that cut a response (or came before it), ask for the user's last turn to be answered. Default true. */
-  readonly answerAgain?: boolean;
+  readonly answerAgain?: boolean | undefined;
   /** Most milliseconds of uncommitted input audio (PCM16 24 kHz) sent again to a new socket. Default 15 000. */
-  readonly resendAudioMs?: number;
+  readonly resendAudioMs?: number | undefined;
 }
 
 /** Fields of a `session.created/updated` session a client may not send back. */

@@ -13,13 +13,13 @@ import {
 /** Options of the reconnect policy; every property has a default. */
 export interface ReconnectOptions {
   /** The cap of the first delay, in ms (the delay is uniform in [0, cap]). Default 250. */
-  readonly initialDelayMs?: number;
+  readonly initialDelayMs?: number | undefined;
   /** The largest cap, in ms. Default 15 000. */
-  readonly maxDelayMs?: number;
+  readonly maxDelayMs?: number | undefined;
   /** Attempts after one drop before the session gives up with the last error. Default 10. */
-  readonly maxAttempts?: number;
+  readonly maxAttempts?: number | undefined;
   /** A socket open this long (ms) counts as healthy: the next drop starts again at attempt 1. Default 30 000. */
-  readonly resetAfterMs?: number;
+  readonly resetAfterMs?: number | undefined;
   /** Random numbers in [0, 1), for the jitter. Default `Math.random` (a test passes a seeded one). */
   readonly random?: () => number;
 }
