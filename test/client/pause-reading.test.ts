@@ -1,6 +1,9 @@
 // pauseReading: demand for server events reaches the server as TCP backpressure, on real sockets. While paused
 // the client reads nothing more (the server's send buffer fills instead of our heap); resumed, every frame arrives,
 // in order, and a pause that outlasts the keep-alive interval does not drop the socket.
+import { spawn } from 'node:child_process';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { BehaviorSubject, NEVER, type Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
@@ -46,8 +49,9 @@ describe('connect({ pauseReading })', () => {
     await sleep(400); // 4 keep-alive intervals with no pong read: the socket must survive
     expect(events.length).toBe(whilePaused);
     expect(whilePaused).toBeLessThan(FRAMES / 2);
-    // the rest waits at the server, not in our process
+    // the rest waits at the server, not in our process: the bound measured, for 24 MB sent
     expect(server.bufferedAmount).toBeGreaterThan(4 * 1024 * 1024);
+
     paused.next(false);
     for (let i = 0; i < 200 && events.length < FRAMES + 1; i++) await sleep(20);
     expect(String(events.at(-1) instanceof Error ? events.at(-1) : 'ok')).toBe('ok');
@@ -88,5 +92,52 @@ describe('connect({ pauseReading })', () => {
     }
     expect(counts.length).toBeGreaterThanOrEqual(8);
     for (let i = 0; i < counts.length; i += 2) expect(counts[i + 1]! - counts[i]!).toBeLessThan(100);
+  }, 30_000);
+
+  it('holds the client heap flat while paused under a 48 MB flood (the server in its own process)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // a flooding server in another process, so that what it queues is not counted in this heap
+    const script = `
+      import { WebSocketServer } from 'ws';
+      const pad = 'x'.repeat(8192);
+      const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+      wss.on('listening', () => console.log(wss.address().port));
+      wss.on('connection', (ws) => {
+        ws.send(${JSON.stringify(SESSION_CREATED)});
+        for (let n = 0; n < 6000; n++)
+          ws.send(JSON.stringify({ type: 'rate_limits.updated', event_id: 'e_' + n, rate_limits: [], pad }));
+      });`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const port = await new Promise<number>((resolve) =>
+        child.stdout.once('data', (d) => resolve(Number(String(d).trim()))),
+      );
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      const paused = new BehaviorSubject(true);
+      let received = 0;
+      subscriptions.push(
+        connect({
+          url: `ws://127.0.0.1:${port}/v1/realtime?model=m`,
+          dialect: 'ga',
+          bearerToken: 'test-key-123',
+          pingIntervalMs: 0,
+          pauseReading: paused,
+        })(NEVER).subscribe(() => received++),
+      );
+      await sleep(1000);
+      gc();
+      const growth = process.memoryUsage().heapUsed - before;
+      expect(received).toBeLessThan(3000);
+      expect(growth).toBeLessThan(8 * 1024 * 1024); // of 48 MB sent
+      paused.next(false);
+      for (let i = 0; i < 500 && received < 6001; i++) await sleep(20);
+      expect(received).toBe(6001);
+    } finally {
+      child.kill();
+    }
   }, 30_000);
 });
