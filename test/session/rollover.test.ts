@@ -96,3 +96,53 @@ describe.concurrent.each(['preview', 'ga'] as const)('session() rollover (%s)', 
     expect(second.conversation.some((item) => item.role === 'assistant')).toBe(true);
   }, 30_000);
 });
+
+describe('session() rollover that finds no moment between turns', () => {
+  it('takes the already open second socket at the limit, with no backoff, and answers the cut turn there', async () => {
+    let replies = 0;
+    const emulator = await startEmulator({
+      pace: 'realtime', // a spoken answer takes as long as it lasts: the first one outlasts the session
+      speech: 'builtin',
+      maxSessionMs: 3000,
+      reply: () =>
+        ++replies === 1
+          ? {
+              text: 'This first answer is long enough to still be playing when the session reaches its limit, and then some more words.',
+            }
+          : { text: 'Short.' },
+    });
+    emulators.push(emulator);
+    const input = new Subject<SessionInput>();
+    const events: Out[] = [];
+    let error: unknown;
+    subscriptions.push(
+      session({
+        endpoint: emulator.endpoint,
+        deployment: 'test-deployment',
+        dialect: 'ga',
+        apiKey: emulator.apiKey,
+        pingIntervalMs: 0,
+        rollover: { leadMs: 1500 },
+      })(input).subscribe({ next: (e) => events.push(e), error: (e) => (error = e) }),
+    );
+    input.next('Tell me something long.');
+    const states = () => events.filter(isSessionState);
+    const deadline = Date.now() + 15_000;
+    while (!states().some((x) => x.state === 'replayed') && Date.now() < deadline && error === undefined)
+      await new Promise((r) => setTimeout(r, 20));
+    const answered = () =>
+      events.filter(
+        (e) => !isSessionState(e) && e.type === 'response.done' && e.response.status === 'completed',
+      );
+    while (answered().length === 0 && Date.now() < deadline && error === undefined)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(error).toBeUndefined();
+    const reconnecting = states().find((x) => x.state === 'reconnecting');
+    expect(reconnecting, JSON.stringify(states())).toMatchObject({ attempt: 1, delayMs: 0 });
+    expect(reconnecting!.reason).toMatch(/1001/);
+    expect(states().map((x) => x.state)).not.toContain('rolled_over');
+    // the cut turn was answered again on the second socket
+    expect(answered()).toHaveLength(1);
+    expect(replies).toBe(2);
+  }, 30_000);
+});
