@@ -21,29 +21,29 @@ import { bytesToBase64 } from '../audio/base64';
 import { encodeALaw, encodeMuLaw } from '../audio/g711';
 import { float32ToPcm16, pcm16ToFloat32, pcm16ToInt16 } from '../audio/pcm';
 import { resample } from '../audio/resample';
-import {
-  wireName,
-  type ConversationItem,
-  type Dialect,
-  type NeutralEventName,
-  type ResponseCreateParams,
-} from '../protocol';
+import type { ConversationItem, Dialect, NeutralEventName, ResponseCreateParams } from '../protocol';
+import type { Clock } from './clock';
 import { gaFormatObject, type AudioFormat, type Effective, type Json } from './config';
 import type { Conversation, StoredItem } from './conversation';
 import { newId } from './ids';
 import type { Reply } from './replies';
+import { wireType, type EmitServerEvent, type FieldsOf } from './serverEvent';
 import { synthesize } from './speech';
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
 
+/** Where a content part is: the fields every part event carries (§7). */
+type PartRef = Omit<FieldsOf<'response.text.delta'>, 'delta'>;
+
 /** What a response needs from its session. */
 export interface ResponsePort {
   readonly dialect: Dialect;
   readonly pace: 'realtime' | 'fast';
   readonly speech: 'auto' | 'builtin';
-  emit(type: string, fields: object): void;
+  readonly clock: Clock;
+  readonly emit: EmitServerEvent;
   isClosed(): boolean;
   /** Adds an assistant item to the default conversation and announces it (beta `created`, GA `added`). */
   addItem(stored: StoredItem): void;
@@ -122,12 +122,13 @@ export class ResponseRun {
     if ((this.port.pace === 'fast' && !always) || this.cancelled || this.port.isClosed())
       return new Promise((r) => setImmediate(r));
     return new Promise((resolve) => {
+      const clock = this.port.clock;
       const done = () => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         this.wakeUp = undefined;
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = clock.setTimeout(done, ms);
       this.wakeUp = done;
     });
   }
@@ -358,15 +359,15 @@ export class ResponseRun {
     return stored.item.id!;
   }
 
-  private transcriptDelta(ref: object, delta: string): void {
+  private transcriptDelta(ref: PartRef, delta: string): void {
     // real GA transcript deltas carry an `obfuscation` padding string ([rec-GA], §9.1)
     const extra =
       this.port.dialect === 'ga' ? { obfuscation: newId('o').slice(2, 2 + 4 + (delta.length % 12)) } : {};
     this.port.emit(this.name('transcriptDelta'), { ...ref, delta, ...extra });
   }
 
-  private name(neutral: NeutralEventName): string {
-    return wireName(neutral, this.port.dialect);
+  private name<K extends NeutralEventName>(neutral: K) {
+    return wireType(neutral, this.port.dialect);
   }
 
   private view(status: string, details: unknown, output: ConversationItem[], usage: unknown): object {
