@@ -214,6 +214,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         close: (code, reason) => ws.close(code, reason),
         pause: () => ws.pause(),
         resume: () => ws.resume(),
+        buffered: () => ws.bufferedAmount,
         stall: () => ws.pause(),
         fault: (type) => faults.at(target, type),
       });

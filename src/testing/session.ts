@@ -74,14 +74,30 @@ export interface SessionOptions {
   readonly stall: () => void;
   /** Asked before every event sent or handled: a fault to act on instead. Default: none. */
   readonly fault?: (type: string) => FaultAction | undefined;
-  /** Stops / restarts reading from the socket: backpressure when client frames come faster than handled. */
+  /**
+   * Stops / restarts reading from the socket: backpressure when client frames come faster than handled, or when
+   * the client does not read what it is sent.
+   */
   readonly pause: () => void;
   readonly resume: () => void;
+  /** Bytes sent but not yet taken by the client (the socket's send buffer). */
+  readonly buffered: () => number;
 }
 
 /** Client frames waiting to be handled: above HIGH the socket is paused, below LOW it reads again. */
 const BACKLOG_HIGH = 64;
 const BACKLOG_LOW = 16;
+/**
+ * Bytes waiting for a client that does not read: above HIGH the session stops reading its frames (so it makes no
+ * more replies), below LOW it reads again. What waits is then bounded by HIGH, the backlog's replies and one
+ * response, whatever the client sends.
+ */
+const OUTPUT_HIGH = 1024 * 1024;
+const OUTPUT_LOW = 256 * 1024;
+/** How often a paused session looks whether its client has read enough (ms). */
+const OUTPUT_POLL_MS = 5;
+/** Client frames handled in one turn of the event loop: then other sessions' sockets get theirs (fairness). */
+const FRAMES_PER_TURN = 16;
 /** `function_call_output` items remembered for the next reply (a client may add many without asking for one). */
 const MAX_FUNCTION_OUTPUTS = 64;
 
@@ -118,7 +134,12 @@ export class EmulatedSession {
   private expiry: unknown;
   private queue: Promise<void> = Promise.resolve();
   private backlog = 0;
+  /** Reading is paused because too many frames wait, or because the client does not read what it is sent. */
+  private backlogFull = false;
+  private outputFull = false;
   private paused = false;
+  private outputPoll: ReturnType<typeof setTimeout> | undefined;
+  private handledThisTurn = 0;
   private dropAt: string | undefined;
   private disposed = false;
   /** What a response may do to its session. */
@@ -195,19 +216,55 @@ export class EmulatedSession {
 
   /** Handles one client text frame, after every frame before it. */
   receive(frame: string): void {
-    if (++this.backlog > BACKLOG_HIGH && !this.paused) {
-      this.paused = true;
-      this.options.pause();
-    }
+    if (++this.backlog > BACKLOG_HIGH) this.backlogFull = true;
+    this.flow();
     this.queue = this.queue
+      .then(() => this.fairTurn())
       .then(() => this.handle(frame))
       .catch((err: unknown) => this.failed(err))
       .finally(() => {
-        if (--this.backlog < BACKLOG_LOW && this.paused && !this.closed) {
-          this.paused = false;
-          this.options.resume();
-        }
+        if (--this.backlog < BACKLOG_LOW) this.backlogFull = false;
+        this.flow();
       });
+  }
+
+  /**
+   * After {@link FRAMES_PER_TURN} frames, waits for the next turn of the event loop: the queue is a promise chain,
+   * and without this one client's flood of small frames would run as one long microtask and starve every other
+   * session's socket.
+   */
+  private fairTurn(): Promise<void> | undefined {
+    if (++this.handledThisTurn < FRAMES_PER_TURN) return undefined;
+    this.handledThisTurn = 0;
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Pauses or resumes reading the socket from the backlog and the output waiting for the client. */
+  private flow(): void {
+    if (this.closed) return;
+    const pause = this.backlogFull || this.outputFull;
+    if (pause === this.paused) return;
+    this.paused = pause;
+    if (pause) this.options.pause();
+    else this.options.resume();
+  }
+
+  /** The client stopped reading: pause until it has taken what waits (polled; nothing else tells). */
+  private watchOutput(): void {
+    if (this.outputPoll !== undefined || this.closed) return;
+    const poll = () => {
+      this.outputPoll = undefined;
+      if (this.closed) return;
+      if (this.options.buffered() > OUTPUT_LOW) {
+        this.outputPoll = setTimeout(poll, OUTPUT_POLL_MS);
+        return;
+      }
+      this.outputFull = false;
+      this.flow();
+    };
+    this.outputFull = true;
+    this.flow();
+    this.outputPoll = setTimeout(poll, OUTPUT_POLL_MS);
   }
 
   /** Answers a binary frame: the protocol has none (§1 Frames). */
@@ -242,6 +299,8 @@ export class EmulatedSession {
     this.closed = true;
     if (this.expiry !== undefined) this.options.clock.clearTimeout(this.expiry);
     this.expiry = undefined;
+    if (this.outputPoll !== undefined) clearTimeout(this.outputPoll);
+    this.outputPoll = undefined;
     for (const r of this.responses.values()) r.dispose();
     this.responses.clear();
     this.active = undefined;
@@ -679,6 +738,7 @@ export class EmulatedSession {
     const fault = this.options.fault?.(type);
     if (fault) return this.hit(fault);
     this.options.send(JSON.stringify({ type, event_id: newId('event'), ...fields }));
+    if (this.options.buffered() > OUTPUT_HIGH) this.watchOutput();
   }
 
   private view(): FieldsOf<'session.created'>['session'] {
