@@ -27,8 +27,10 @@ import {
   type Json,
 } from './config';
 import { checkClientFrame } from './clientFrames';
-import { Conversation, inputOf, itemProblem } from './conversation';
+import { Conversation, inputOf } from './conversation';
+import { FrameQueue } from './frameQueue';
 import { newId } from './ids';
+import { ItemEvents } from './itemEvents';
 import { InputTurns } from './inputTurns';
 import type { FaultAction } from './faults';
 import type { Reply, ReplyContext, ReplyPolicy, Transcriber } from './replies';
@@ -84,20 +86,6 @@ export interface SessionOptions {
   readonly buffered: () => number;
 }
 
-/** Client frames waiting to be handled: above HIGH the socket is paused, below LOW it reads again. */
-const BACKLOG_HIGH = 64;
-const BACKLOG_LOW = 16;
-/**
- * Bytes waiting for a client that does not read: above HIGH the session stops reading its frames (so it makes no
- * more replies), below LOW it reads again. What waits is then bounded by HIGH, the backlog's replies and one
- * response, whatever the client sends.
- */
-const OUTPUT_HIGH = 1024 * 1024;
-const OUTPUT_LOW = 256 * 1024;
-/** How often a paused session looks whether its client has read enough (ms). */
-const OUTPUT_POLL_MS = 5;
-/** Client frames handled in one turn of the event loop: then other sessions' sockets get theirs (fairness). */
-const FRAMES_PER_TURN = 16;
 /** `function_call_output` items remembered for the next reply (a client may add many without asking for one). */
 const MAX_FUNCTION_OUTPUTS = 64;
 
@@ -132,14 +120,8 @@ export class EmulatedSession {
   // lifecycle
   private closed = false;
   private expiry: unknown;
-  private queue: Promise<void> = Promise.resolve();
-  private backlog = 0;
-  /** Reading is paused because too many frames wait, or because the client does not read what it is sent. */
-  private backlogFull = false;
-  private outputFull = false;
-  private paused = false;
-  private outputPoll: ReturnType<typeof setTimeout> | undefined;
-  private handledThisTurn = 0;
+  private readonly frames: FrameQueue;
+  private readonly items: ItemEvents;
   private dropAt: string | undefined;
   private disposed = false;
   /** What a response may do to its session. */
@@ -149,6 +131,7 @@ export class EmulatedSession {
 
   constructor(private readonly options: SessionOptions) {
     this.kind = options.kind ?? 'realtime';
+    this.frames = new FrameQueue(options, (err) => this.failed(err));
     this.port = {
       dialect: options.dialect,
       pace: options.pace,
@@ -180,6 +163,16 @@ export class EmulatedSession {
         : defaultSession(options.dialect, options.model);
     this.settings = effective(options.dialect, this.config);
     this.conversation = new Conversation(options.maxItems);
+    this.items = new ItemEvents({
+      dialect: options.dialect,
+      conversation: this.conversation,
+      emit: this.emit,
+      refuse: (problem, eventId) => {
+        this.refuse(problem, eventId);
+        return undefined;
+      },
+      inputFormat: () => this.settings.inputFormat,
+    });
     this.input = new InputTurns(
       {
         dialect: options.dialect,
@@ -216,60 +209,12 @@ export class EmulatedSession {
 
   /** Handles one client text frame, after every frame before it. */
   receive(frame: string): void {
-    if (++this.backlog > BACKLOG_HIGH) this.backlogFull = true;
-    this.flow();
-    this.queue = this.queue
-      .then(() => this.fairTurn())
-      .then(() => this.handle(frame))
-      .catch((err: unknown) => this.failed(err))
-      .finally(() => {
-        if (--this.backlog < BACKLOG_LOW) this.backlogFull = false;
-        this.flow();
-      });
-  }
-
-  /**
-   * After {@link FRAMES_PER_TURN} frames, waits for the next turn of the event loop: the queue is a promise chain,
-   * and without this one client's flood of small frames would run as one long microtask and starve every other
-   * session's socket.
-   */
-  private fairTurn(): Promise<void> | undefined {
-    if (++this.handledThisTurn < FRAMES_PER_TURN) return undefined;
-    this.handledThisTurn = 0;
-    return new Promise((resolve) => setImmediate(resolve));
-  }
-
-  /** Pauses or resumes reading the socket from the backlog and the output waiting for the client. */
-  private flow(): void {
-    if (this.closed) return;
-    const pause = this.backlogFull || this.outputFull;
-    if (pause === this.paused) return;
-    this.paused = pause;
-    if (pause) this.options.pause();
-    else this.options.resume();
-  }
-
-  /** The client stopped reading: pause until it has taken what waits (polled; nothing else tells). */
-  private watchOutput(): void {
-    if (this.outputPoll !== undefined || this.closed) return;
-    const poll = () => {
-      this.outputPoll = undefined;
-      if (this.closed) return;
-      if (this.options.buffered() > OUTPUT_LOW) {
-        this.outputPoll = setTimeout(poll, OUTPUT_POLL_MS);
-        return;
-      }
-      this.outputFull = false;
-      this.flow();
-    };
-    this.outputFull = true;
-    this.flow();
-    this.outputPoll = setTimeout(poll, OUTPUT_POLL_MS);
+    this.frames.push(() => this.handle(frame));
   }
 
   /** Answers a binary frame: the protocol has none (§1 Frames). */
   receiveBinary(): void {
-    this.queue = this.queue.then(() =>
+    this.frames.then(() =>
       this.refuse(
         {
           code: 'invalid_event',
@@ -287,6 +232,7 @@ export class EmulatedSession {
   hit(action: FaultAction): void {
     if (this.closed) return;
     this.closed = true;
+    this.frames.dispose(); // a stalled socket must stay paused
     if (action === 'drop') this.options.drop();
     else if (action === 'close') this.options.close(1011, 'Internal server error');
     else this.options.stall();
@@ -299,8 +245,7 @@ export class EmulatedSession {
     this.closed = true;
     if (this.expiry !== undefined) this.options.clock.clearTimeout(this.expiry);
     this.expiry = undefined;
-    if (this.outputPoll !== undefined) clearTimeout(this.outputPoll);
-    this.outputPoll = undefined;
+    this.frames.dispose();
     for (const r of this.responses.values()) r.dispose();
     this.responses.clear();
     this.active = undefined;
@@ -351,18 +296,12 @@ export class EmulatedSession {
         );
       case 'conversation.item.create':
         return this.createItem(event.item, event.previous_item_id ?? undefined, eventId);
-      case 'conversation.item.retrieve': {
-        const stored = this.conversation.get(event.item_id);
-        if (!stored) return this.notFound(event.item_id, eventId);
-        this.emit('conversation.item.retrieved', { item: structuredClone(stored.item) });
-        return;
-      }
+      case 'conversation.item.retrieve':
+        return this.items.retrieve(event.item_id, eventId);
       case 'conversation.item.delete':
-        if (!this.conversation.delete(event.item_id)) return this.notFound(event.item_id, eventId);
-        this.emit('conversation.item.deleted', { item_id: event.item_id });
-        return;
+        return this.items.delete(event.item_id, eventId);
       case 'conversation.item.truncate':
-        return this.truncate(event.item_id, event.content_index, event.audio_end_ms, eventId);
+        return this.items.truncate(event.item_id, event.content_index, event.audio_end_ms, eventId);
       case 'response.create': {
         const request = event.response;
         if (request) {
@@ -470,46 +409,9 @@ export class EmulatedSession {
   // ---------------------------------------------------------------------------------
 
   private createItem(given: ConversationItem, previous: string | undefined, eventId: string | null): void {
-    const problem = itemProblem(given);
-    if (problem) return this.refuse(problem, eventId);
-    if (given.id !== undefined && this.conversation.has(given.id)) {
-      return this.refuse(
-        {
-          code: 'invalid_value',
-          message: `Item with item_id '${given.id}' already exists.`,
-          param: 'item.id',
-        },
-        eventId,
-      );
-    }
-    const ga = this.options.dialect === 'ga';
-    let inputAudioMs: number | undefined;
-    const content = given.content?.map((part) => {
-      if (part.type !== 'input_audio') return { ...part };
-      // the audio is not echoed back (only its transcript, null until transcribed)
-      const { audio, ...rest } = part;
-      const bytesPerMs = this.settings.inputFormat === 'pcm16' ? 48 : 8;
-      if (typeof audio === 'string') inputAudioMs = (inputAudioMs ?? 0) + (audio.length * 3) / 4 / bytesPerMs;
-      return { ...rest, transcript: part.transcript ?? null };
-    });
-    const item: ConversationItem = {
-      id: given.id ?? newId('item'),
-      ...(ga ? {} : { object: 'realtime.item' }),
-      ...given,
-      ...(content ? { content } : {}),
-      status: given.status ?? 'completed',
-    };
-    const placed = this.conversation.insert({ item, inputAudioMs }, previous);
-    if (!placed) {
-      return this.refuse(
-        {
-          code: 'invalid_value',
-          message: `Invalid 'previous_item_id': no item with id '${previous}' in the conversation.`,
-          param: 'previous_item_id',
-        },
-        eventId,
-      );
-    }
+    const created = this.items.create(given, previous, eventId);
+    if (!created) return;
+    const { item, inputAudioMs } = created;
     if (item.type === 'function_call_output' && item.call_id !== undefined) {
       this.functionOutputs.push({ callId: item.call_id, output: item.output ?? '' });
       if (this.functionOutputs.length > MAX_FUNCTION_OUTPUTS) this.functionOutputs.shift();
@@ -523,49 +425,6 @@ export class EmulatedSession {
       else if (inputAudioMs !== undefined)
         this.lastInput = { kind: 'audio', audioMs: Math.round(inputAudioMs) };
     }
-    this.announceItem(item, placed.previousId);
-  }
-
-  private truncate(itemId: string, contentIndex: number, audioEndMs: number, eventId: string | null): void {
-    const stored = this.conversation.get(itemId);
-    if (!stored) return this.notFound(itemId, eventId);
-    const part = stored.item.content?.[contentIndex];
-    if (stored.item.role !== 'assistant' || !part || stored.audioMs === undefined) {
-      return this.refuse(
-        {
-          code: 'invalid_value',
-          message: `Invalid 'content_index': item ${itemId} has no assistant audio at content_index ${contentIndex}.`,
-          param: 'content_index',
-        },
-        eventId,
-      );
-    }
-    if (audioEndMs > stored.audioMs) {
-      return this.refuse(
-        {
-          code: 'invalid_value',
-          message: `Audio content of ${stored.audioMs}ms is shorter than requested audio_end_ms of ${audioEndMs}ms.`,
-          param: 'audio_end_ms',
-        },
-        eventId,
-      );
-    }
-    // the service drops the transcript so that no text the user did not hear stays in context ([AZ-ref])
-    part.transcript = '';
-    stored.audioMs = audioEndMs;
-    this.emit('conversation.item.truncated', {
-      item_id: itemId,
-      content_index: contentIndex,
-      audio_end_ms: audioEndMs,
-    });
-  }
-
-  /** Beta: `conversation.item.created`; GA: `conversation.item.added` then `.done` for a finished item (§5). */
-  private announceItem(item: ConversationItem, previousId: string | null): void {
-    const fields = { previous_item_id: previousId, item: structuredClone(item) };
-    if (this.options.dialect === 'preview') return this.emit('conversation.item.created', fields);
-    this.emit('conversation.item.added', fields);
-    this.emit('conversation.item.done', structuredClone(fields));
   }
 
   /** `input_audio_buffer.committed`, then the user item; then input transcription when it is on (§6). */
@@ -581,7 +440,7 @@ export class EmulatedSession {
     };
     const placed = this.conversation.insert({ item, inputAudioMs: durationMs })!;
     this.emit('input_audio_buffer.committed', { previous_item_id: placed.previousId, item_id: itemId });
-    this.announceItem(item, placed.previousId);
+    this.items.announce(item, placed.previousId);
     this.lastInput = { kind: 'audio', audioMs: durationMs };
     const transcription = this.settings.transcription;
     if (!transcription) return;
@@ -685,6 +544,7 @@ export class EmulatedSession {
     await run.run(reply);
     if (reply.closeAfter && !this.closed) {
       this.closed = true;
+      this.frames.dispose();
       this.options.close(reply.closeAfter.code, reply.closeAfter.reason ?? '');
     }
   }
@@ -708,14 +568,8 @@ export class EmulatedSession {
       null,
     );
     this.closed = true;
+    this.frames.dispose();
     this.options.close(1001, 'session expired');
-  }
-
-  private notFound(itemId: string, eventId: string | null): void {
-    this.refuse(
-      { code: 'item_not_found', message: `Item with item_id '${itemId}' not found.`, param: 'item_id' },
-      eventId,
-    );
   }
 
   /** An `error` event for the client event `eventId` (null: none caused it); `invalid_request_error` by default. */
@@ -738,7 +592,7 @@ export class EmulatedSession {
     const fault = this.options.fault?.(type);
     if (fault) return this.hit(fault);
     this.options.send(JSON.stringify({ type, event_id: newId('event'), ...fields }));
-    if (this.options.buffered() > OUTPUT_HIGH) this.watchOutput();
+    this.frames.sent();
   }
 
   private view(): FieldsOf<'session.created'>['session'] {
