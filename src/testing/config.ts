@@ -6,21 +6,14 @@
  * `session.updated` must echo the full effective session in that shape.
  */
 import type { Dialect } from '../protocol';
-import { READ_ONLY, validateSession } from './validate';
+import { READ_ONLY, validateSession, type ConfigError, type Json } from './validate';
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
 
-/** A session (or part of one) in the wire shape of its dialect. */
-export type Json = Record<string, unknown>;
-
-/** An `invalid_request_error` to send back for the offending client event. */
-export interface ConfigError {
-  readonly code: string;
-  readonly message: string;
-  readonly param: string | null;
-}
+// the types validate.ts checks against live there, so that the two files do not import each other
+export type { ConfigError, Json } from './validate';
 
 export type AudioFormat = 'pcm16' | 'g711_ulaw' | 'g711_alaw';
 

@@ -6,7 +6,16 @@
  * combinations each dialect allows (protocol README §3, §4).
  */
 import type { Dialect } from '../protocol';
-import type { ConfigError, Json } from './config';
+
+/** A session (or part of one) in the wire shape of its dialect. */
+export type Json = Record<string, unknown>;
+
+/** An `invalid_request_error` to send back for the offending client event. */
+export interface ConfigError {
+  readonly code: string;
+  readonly message: string;
+  readonly param: string | null;
+}
 
 // -------------------------------------------------------------------------------------
 // constants (protocol README §3)
