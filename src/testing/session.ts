@@ -34,7 +34,8 @@ import { ItemEvents } from './itemEvents';
 import { InputTurns } from './inputTurns';
 import type { FaultAction } from './faults';
 import type { Reply, ReplyContext, ReplyPolicy, Transcriber } from './replies';
-import { ResponseRun, responseSpecOf, type CancelReason, type ResponsePort } from './response';
+import { ResponseRun, type CancelReason, type ResponsePort } from './response';
+import { responseSpecOf } from './responseSpec';
 import { errorFields, wireType, type EmitServerEvent, type FieldsOf, type Problem } from './serverEvent';
 import {
   TRANSCRIPTION_EVENTS,
