@@ -12,10 +12,12 @@
  *
  * Client frames are handled strictly in arrival order (a queue), so events caused by one frame come before those of
  * the next. Responses run concurrently with that queue, as on the service (a barge-in can cancel one mid-stream).
- * The input side (audio buffer, server VAD) is `inputTurns.ts`; one response is `response.ts`; input transcription
- * and transcription-only sessions (`?intent=transcription`) are `transcription.ts`.
+ * The frame queue and its flow control are `frameQueue.ts`; the input side (audio buffer, server VAD)
+ * `inputTurns.ts`; conversation item events `itemEvents.ts`; responses `responder.ts` (one response: `response.ts`);
+ * input transcription and transcription-only sessions (`?intent=transcription`) `transcription.ts`. This file holds
+ * the session's state, its config and the dispatch of client events between them.
  */
-import type { ClientEvent, ConversationItem, Dialect, ResponseCreateParams } from '../protocol';
+import type { ClientEvent, ConversationItem, Dialect } from '../protocol';
 import type { Clock } from './clock';
 import {
   defaultSession,
@@ -27,15 +29,15 @@ import {
   type Json,
 } from './config';
 import { checkClientFrame } from './clientFrames';
-import { Conversation, inputOf } from './conversation';
+import { Conversation } from './conversation';
 import { FrameQueue } from './frameQueue';
 import { newId } from './ids';
 import { ItemEvents } from './itemEvents';
 import { InputTurns } from './inputTurns';
 import type { FaultAction } from './faults';
 import type { Reply, ReplyContext, ReplyPolicy, Transcriber } from './replies';
-import { ResponseRun, type CancelReason, type ResponsePort } from './response';
-import { responseSpecOf } from './responseSpec';
+import { Responder } from './responder';
+import type { CancelReason, ResponsePort } from './response';
 import { errorFields, wireType, type EmitServerEvent, type FieldsOf, type Problem } from './serverEvent';
 import {
   TRANSCRIPTION_EVENTS,
@@ -44,7 +46,6 @@ import {
   transcriptionSessionView,
   type SessionKind,
 } from './transcription';
-import { validateResponse } from './validate';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -87,9 +88,6 @@ export interface SessionOptions {
   readonly buffered: () => number;
 }
 
-/** `function_call_output` items remembered for the next reply (a client may add many without asking for one). */
-const MAX_FUNCTION_OUTPUTS = 64;
-
 /** Client events a transcription session serves besides its config update: the input audio buffer only (§5). */
 const TRANSCRIPTION_INPUT = [
   'input_audio_buffer.append',
@@ -110,20 +108,12 @@ export class EmulatedSession {
   private settings: Effective;
   private readonly conversation: Conversation;
   private readonly input: InputTurns;
-  private readonly responses = new Map<string, ResponseRun>();
-  /** The response of the default conversation in progress (at most one, §6). */
-  private active: ResponseRun | undefined;
-  /** A server-VAD turn ended while a response was active: answer it when that one is done. */
-  private autoPending = false;
-  private responseCount = 0;
-  private functionOutputs: { callId: string; output: string }[] = [];
-  private lastInput: ReplyContext['input'] = { kind: 'none' };
+  private readonly responder: Responder;
   // lifecycle
   private closed = false;
   private expiry: unknown;
   private readonly frames: FrameQueue;
   private readonly items: ItemEvents;
-  private dropAt: string | undefined;
   private disposed = false;
   /** What a response may do to its session. */
   private readonly port: ResponsePort;
@@ -164,6 +154,24 @@ export class EmulatedSession {
         : defaultSession(options.dialect, options.model);
     this.settings = effective(options.dialect, this.config);
     this.conversation = new Conversation(options.maxItems);
+    this.responder = new Responder({
+      dialect: options.dialect,
+      conversationId: this.conversationId,
+      conversation: this.conversation,
+      reply: options.reply,
+      run: this.port,
+      config: () => this.config,
+      settings: () => this.settings,
+      isClosed: () => this.closed,
+      close: (code, reason) => {
+        this.closed = true;
+        this.frames.dispose();
+        this.options.close(code, reason);
+      },
+      refuse: (problem, eventId, type) => this.refuse(problem, eventId, type),
+      failed: (err) => this.failed(err),
+      ended: () => this.input.responseEnded(),
+    });
     this.items = new ItemEvents({
       dialect: options.dialect,
       conversation: this.conversation,
@@ -183,10 +191,10 @@ export class EmulatedSession {
         commitTurn: (itemId, pcm, ms) => this.commitTurn(itemId, pcm, ms),
         // a transcription session never answers (§5): its turns are only transcribed
         autoRespond: () => {
-          if (this.kind === 'realtime') this.autoRespond();
+          if (this.kind === 'realtime') this.responder.auto();
         },
-        bargeIn: () => this.active?.cancel('turn_detected'),
-        responding: () => this.active !== undefined || this.kind === 'transcription',
+        bargeIn: () => this.responder.bargeIn(),
+        responding: () => this.responder.responding || this.kind === 'transcription',
       },
       options.maxTurnAudioMs,
     );
@@ -247,9 +255,7 @@ export class EmulatedSession {
     if (this.expiry !== undefined) this.options.clock.clearTimeout(this.expiry);
     this.expiry = undefined;
     this.frames.dispose();
-    for (const r of this.responses.values()) r.dispose();
-    this.responses.clear();
-    this.active = undefined;
+    this.responder.dispose();
     this.input.dispose();
   }
 
@@ -303,36 +309,10 @@ export class EmulatedSession {
         return this.items.delete(event.item_id, eventId);
       case 'conversation.item.truncate':
         return this.items.truncate(event.item_id, event.content_index, event.audio_end_ms, eventId);
-      case 'response.create': {
-        const request = event.response;
-        if (request) {
-          const problem = validateResponse(this.options.dialect, request as Json);
-          if (problem) return this.refuse(problem, eventId);
-        }
-        const outOfBand = request?.conversation === 'none';
-        if (!outOfBand && this.active) {
-          return this.refuse(
-            {
-              code: 'conversation_already_has_active_response',
-              message: `Conversation already has an active response in progress: ${this.active.id}. Wait until the response is finished before creating a new one.`,
-            },
-            eventId,
-          );
-        }
-        this.startResponse(request, outOfBand);
-        return;
-      }
-      case 'response.cancel': {
-        const target = event.response_id ? this.responses.get(event.response_id) : this.active;
-        if (!target || target.cancelReason) {
-          return this.refuse(
-            { code: 'response_cancel_not_active', message: 'Cancellation failed: no active response found' },
-            eventId,
-          );
-        }
-        target.cancel('client_cancelled');
-        return;
-      }
+      case 'response.create':
+        return this.responder.create(event.response, eventId);
+      case 'response.cancel':
+        return this.responder.cancel(event.response_id, eventId);
     }
   }
 
@@ -413,18 +393,16 @@ export class EmulatedSession {
     const created = this.items.create(given, previous, eventId);
     if (!created) return;
     const { item, inputAudioMs } = created;
-    if (item.type === 'function_call_output' && item.call_id !== undefined) {
-      this.functionOutputs.push({ callId: item.call_id, output: item.output ?? '' });
-      if (this.functionOutputs.length > MAX_FUNCTION_OUTPUTS) this.functionOutputs.shift();
-    }
+    if (item.type === 'function_call_output' && item.call_id !== undefined)
+      this.responder.functionOutput(item.call_id, item.output ?? '');
     if (item.type === 'message' && item.role === 'user') {
       const text = (item.content ?? [])
         .map((c) => c.text ?? '')
         .join(' ')
         .trim();
-      if (text) this.lastInput = { kind: 'text', text };
+      if (text) this.responder.heard({ kind: 'text', text });
       else if (inputAudioMs !== undefined)
-        this.lastInput = { kind: 'audio', audioMs: Math.round(inputAudioMs) };
+        this.responder.heard({ kind: 'audio', audioMs: Math.round(inputAudioMs) });
     }
   }
 
@@ -442,7 +420,7 @@ export class EmulatedSession {
     const placed = this.conversation.insert({ item, inputAudioMs: durationMs })!;
     this.emit('input_audio_buffer.committed', { previous_item_id: placed.previousId, item_id: itemId });
     this.items.announce(item, placed.previousId);
-    this.lastInput = { kind: 'audio', audioMs: durationMs };
+    this.responder.heard({ kind: 'audio', audioMs: durationMs });
     const transcription = this.settings.transcription;
     if (!transcription) return;
     void transcribeTurn(
@@ -454,100 +432,8 @@ export class EmulatedSession {
       durationMs,
       transcription.model,
     ).then((transcript) => {
-      if (
-        transcript !== undefined &&
-        this.lastInput.kind === 'audio' &&
-        this.lastInput.audioMs === durationMs
-      )
-        this.lastInput = { ...this.lastInput, text: transcript };
+      if (transcript !== undefined) this.responder.transcribed(durationMs, transcript);
     });
-  }
-
-  // ---------------------------------------------------------------------------------
-  // responses
-  // ---------------------------------------------------------------------------------
-
-  /** A response that server VAD asks for: now, or when the active one is done. */
-  private autoRespond(): void {
-    if (this.active) this.autoPending = true;
-    else this.startResponse(undefined, false);
-  }
-
-  private startResponse(request: ResponseCreateParams | undefined, outOfBand: boolean): void {
-    const run = new ResponseRun(
-      this.port,
-      responseSpecOf({
-        dialect: this.options.dialect,
-        config: this.config,
-        settings: this.settings,
-        conversation: this.conversation,
-        conversationId: this.conversationId,
-        request,
-        outOfBand,
-      }),
-    );
-    this.responses.set(run.id, run);
-    if (!outOfBand) this.active = run;
-    void this.respond(run, request)
-      .catch((err: unknown) => this.failed(err))
-      .finally(() => {
-        this.responses.delete(run.id);
-        if (this.dropAt !== undefined && this.responses.size === 0) this.dropAt = undefined;
-        if (this.active === run) {
-          this.active = undefined;
-          this.input.responseEnded();
-          if (this.autoPending && !this.closed) {
-            this.autoPending = false;
-            this.startResponse(undefined, false);
-          }
-        }
-      });
-  }
-
-  private async respond(run: ResponseRun, request: ResponseCreateParams | undefined): Promise<void> {
-    const s = this.settings;
-    const toolDefinitions = ((request?.tools ?? s.tools) as { name?: string; parameters?: unknown }[]).filter(
-      (t) => typeof t.name === 'string',
-    );
-    const context: ReplyContext = {
-      dialect: this.options.dialect,
-      input: request?.input ? inputOf(request.input) : this.lastInput,
-      request,
-      instructions: request?.instructions ?? s.instructions,
-      tools: toolDefinitions.map((t) => t.name!),
-      toolDefinitions,
-      toolChoice: request?.tool_choice ?? s.toolChoice,
-      functionOutputs: run.spec.outOfBand ? [] : this.functionOutputs,
-      responseCount: this.responseCount++,
-      conversation: this.conversation.all().map((s) => structuredClone(s.item)),
-    };
-    if (!run.spec.outOfBand) this.functionOutputs = [];
-    let reply: Reply;
-    try {
-      reply = await this.options.reply(context);
-    } catch (err) {
-      reply = {
-        failure: {
-          type: 'server_error',
-          code: 'server_error',
-          message: `The reply policy failed: ${(err as Error).message}`,
-        },
-      };
-    }
-    if (this.closed) return;
-    this.dropAt = reply.dropAt;
-    if (reply.delayMs) await run.wait(reply.delayMs, true);
-    if (this.closed) return;
-    if (reply.error) {
-      const e = reply.error;
-      return this.refuse(e, null, e.type ?? 'invalid_request_error');
-    }
-    await run.run(reply);
-    if (reply.closeAfter && !this.closed) {
-      this.closed = true;
-      this.frames.dispose();
-      this.options.close(reply.closeAfter.code, reply.closeAfter.reason ?? '');
-    }
   }
 
   // ---------------------------------------------------------------------------------
@@ -589,7 +475,7 @@ export class EmulatedSession {
 
   private send<T extends Parameters<EmitServerEvent>[0]>(type: T, fields: FieldsOf<T>): void {
     if (this.closed) return;
-    if (this.dropAt !== undefined && type === this.dropAt) return this.hit('drop');
+    if (this.responder.dropAt !== undefined && type === this.responder.dropAt) return this.hit('drop');
     const fault = this.options.fault?.(type);
     if (fault) return this.hit(fault);
     this.options.send(JSON.stringify({ type, event_id: newId('event'), ...fields }));
