@@ -194,6 +194,7 @@ export class EmulatedSession {
           if (this.kind === 'realtime') this.responder.auto();
         },
         bargeIn: () => this.responder.bargeIn(),
+        // the GA idle timeout answers the silence: never in a transcription session, which answers nothing
         responding: () => this.responder.responding || this.kind === 'transcription',
       },
       options.maxTurnAudioMs,
