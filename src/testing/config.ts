@@ -6,21 +6,14 @@
  * `session.updated` must echo the full effective session in that shape.
  */
 import type { Dialect } from '../protocol';
-import { READ_ONLY, validateSession } from './validate';
+import { READ_ONLY, validateSession, type ConfigError, type Json } from './validate';
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
 
-/** A session (or part of one) in the wire shape of its dialect. */
-export type Json = Record<string, unknown>;
-
-/** An `invalid_request_error` to send back for the offending client event. */
-export interface ConfigError {
-  readonly code: string;
-  readonly message: string;
-  readonly param: string | null;
-}
+// the types validate.ts checks against live there, so that the two files do not import each other
+export type { ConfigError, Json } from './validate';
 
 export type AudioFormat = 'pcm16' | 'g711_ulaw' | 'g711_alaw';
 
@@ -59,7 +52,7 @@ export interface Effective {
 // -------------------------------------------------------------------------------------
 
 /** Server VAD as a new session has it: the values of real `session.created` payloads (§3, §4; Azure: 200 ms). */
-function serverVad(dialect: Dialect): Json {
+export function serverVad(dialect: Dialect): Json {
   return {
     type: 'server_vad',
     threshold: 0.5,
@@ -140,15 +133,17 @@ export function sessionView(dialect: Dialect, config: Json, id: string, expiresA
  * Applies `session.update`: validates it like the service, then merges it into `current`. Plain fields are
  * replaced; GA `audio`, `audio.input` and `audio.output` merge field by field; `turn_detection` merges onto the
  * current one of the same type and gets the defaults of its type otherwise (a new `semantic_vad` has no
- * `threshold`). `hasAssistantAudio`: the voice can no longer change (§3).
+ * `threshold`). `hasAssistantAudio`: the voice can no longer change (§3). `kind`: a transcription session takes
+ * only its own fields (`transcription.ts`).
  */
 export function updateSession(
   dialect: Dialect,
   current: Json,
   update: Json,
   hasAssistantAudio: boolean,
+  kind: 'realtime' | 'transcription' = 'realtime',
 ): { config: Json } | { error: ConfigError } {
-  const problem = validateSession(dialect, update);
+  const problem = validateSession(dialect, update, kind);
   if (problem) return { error: problem };
   const next: Json = structuredClone(current);
   for (const [key, value] of Object.entries(update)) {

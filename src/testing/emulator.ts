@@ -24,6 +24,7 @@ import { FaultPlan, refusalBody, type EmulatorFaults, type FaultOptions, type Fa
 import { recordingFrames, replay, type Recording } from './replay';
 import { clientSecrets } from './clientSecrets';
 import { authorize, isRefusal, refuse, routeOf } from './routes';
+import { systemClock, type Clock } from './clock';
 import { EmulatedSession } from './session';
 import { selfSignedCertificate } from './tls';
 
@@ -77,6 +78,11 @@ export interface EmulatorOptions extends FaultOptions {
   readonly maxTurnAudioMs?: number;
   /** A TCP connection that has not completed a WebSocket handshake by then is closed. Default `10000` ms. */
   readonly upgradeTimeoutMs?: number;
+  /**
+   * The clock of `expires_at`, session expiry and response pacing: a test's own to drive time (the upgrade timeout
+   * and `close()`'s grace stay on Node's timers). Default: Node's clock and timers.
+   */
+  readonly clock?: Clock;
 }
 
 /** How long `close()` waits for clients to answer its close frame before it cuts their sockets. */
@@ -142,6 +148,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const frames = options.replay === undefined ? undefined : recordingFrames(options.replay);
   const pace = options.pace ?? 'realtime';
   const faults = new FaultPlan(options);
+  const clock = options.clock ?? systemClock;
   let opened = 0;
   const secrets = clientSecrets();
 
@@ -198,7 +205,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         speech: options.speech ?? 'auto',
         maxItems: options.maxItems ?? 500,
         maxTurnAudioMs: options.maxTurnAudioMs ?? 60_000,
-        now: Date.now,
+        clock,
+        kind: route.intent ?? 'realtime',
         send: (frame) => {
           if (ws.readyState === ws.OPEN) ws.send(frame);
         },
@@ -206,6 +214,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         close: (code, reason) => ws.close(code, reason),
         pause: () => ws.pause(),
         resume: () => ws.resume(),
+        buffered: () => ws.bufferedAmount,
         stall: () => ws.pause(),
         fault: (type) => faults.at(target, type),
       });

@@ -30,3 +30,4 @@ export type { Recording } from './replay';
 export type { Synthesis } from './speech';
 export type { SynthesizeOptions } from './speech';
 export type { SelfSigned } from './tls';
+export type { Clock } from './clock';

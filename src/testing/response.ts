@@ -18,57 +18,36 @@
  * `max_output_tokens` stops them too, with `status: "incomplete"`.
  */
 import { bytesToBase64 } from '../audio/base64';
-import { encodeALaw, encodeMuLaw } from '../audio/g711';
-import { float32ToPcm16, pcm16ToFloat32, pcm16ToInt16 } from '../audio/pcm';
-import { resample } from '../audio/resample';
-import {
-  wireName,
-  type ConversationItem,
-  type Dialect,
-  type NeutralEventName,
-  type ResponseCreateParams,
-} from '../protocol';
-import { gaFormatObject, type AudioFormat, type Effective, type Json } from './config';
-import type { Conversation, StoredItem } from './conversation';
+import type { ConversationItem, Dialect, NeutralEventName } from '../protocol';
+import type { Clock } from './clock';
+import { gaFormatObject } from './config';
+import type { StoredItem } from './conversation';
 import { newId } from './ids';
 import type { Reply } from './replies';
+import { wireType, type EmitServerEvent, type FieldsOf } from './serverEvent';
+import { encodeOutput } from './outputAudio';
+import { audioTokens, textTokens, usageOf, type ResponseSpec } from './responseSpec';
 import { synthesize } from './speech';
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
 
+/** Where a content part is: the fields every part event carries (§7). */
+type PartRef = Omit<FieldsOf<'response.text.delta'>, 'delta'>;
+
 /** What a response needs from its session. */
 export interface ResponsePort {
   readonly dialect: Dialect;
   readonly pace: 'realtime' | 'fast';
   readonly speech: 'auto' | 'builtin';
-  emit(type: string, fields: object): void;
+  readonly clock: Clock;
+  readonly emit: EmitServerEvent;
   isClosed(): boolean;
   /** Adds an assistant item to the default conversation and announces it (beta `created`, GA `added`). */
   addItem(stored: StoredItem): void;
   /** Announces that an item is final (GA `conversation.item.done`; nothing in beta). */
   itemDone(stored: StoredItem): void;
-}
-
-/** The effective parameters of one response (the request's, else the session's). */
-export interface ResponseSpec {
-  readonly outOfBand: boolean;
-  readonly metadata: Record<string, unknown> | null;
-  readonly conversationId: string | null;
-  readonly audio: boolean;
-  /** The modalities to echo: beta `modalities`, GA `output_modalities`. */
-  readonly modalities: readonly string[];
-  /** The voice name to speak with. */
-  readonly voice: string;
-  /** The voice as the wire shows it (a GA custom voice is `{ id }`). */
-  readonly voiceEcho: unknown;
-  readonly speed: number;
-  readonly outputFormat: AudioFormat;
-  readonly temperature: number;
-  readonly maxOutputTokens: number | 'inf';
-  /** Estimated input tokens (the context the response reads). */
-  readonly inputTokens: { readonly text: number; readonly audio: number };
 }
 
 export type CancelReason = 'turn_detected' | 'client_cancelled';
@@ -82,9 +61,6 @@ const PACE = {
   argumentsChunk: 10,
 };
 const AUDIO_CHUNK_MS = 100;
-/** Token estimates: ~4 characters a text token, one audio token per 50 ms of output audio. */
-const textTokens = (s: string) => Math.ceil(s.length / 4);
-const audioTokens = (ms: number) => Math.ceil(ms / 50);
 /** `rate_limits.updated` numbers (recorded GA payload: tokens, limit 40000). */
 const TOKENS_PER_MINUTE = 40_000;
 
@@ -122,12 +98,13 @@ export class ResponseRun {
     if ((this.port.pace === 'fast' && !always) || this.cancelled || this.port.isClosed())
       return new Promise((r) => setImmediate(r));
     return new Promise((resolve) => {
+      const clock = this.port.clock;
       const done = () => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         this.wakeUp = undefined;
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = clock.setTimeout(done, ms);
       this.wakeUp = done;
     });
   }
@@ -180,7 +157,7 @@ export class ResponseRun {
           : status === 'cancelled'
             ? { type: 'cancelled', reason: this.cancelled }
             : { type: 'incomplete', reason: 'max_output_tokens' };
-    const usage = this.usage(outText, outAudio);
+    const usage = usageOf(this.port.dialect, this.spec.inputTokens, outText, outAudio);
     port.emit('response.done', { response: this.view(status, details, output, usage) });
     const used = usage.total_tokens;
     const tokens = {
@@ -358,15 +335,15 @@ export class ResponseRun {
     return stored.item.id!;
   }
 
-  private transcriptDelta(ref: object, delta: string): void {
+  private transcriptDelta(ref: PartRef, delta: string): void {
     // real GA transcript deltas carry an `obfuscation` padding string ([rec-GA], §9.1)
     const extra =
       this.port.dialect === 'ga' ? { obfuscation: newId('o').slice(2, 2 + 4 + (delta.length % 12)) } : {};
     this.port.emit(this.name('transcriptDelta'), { ...ref, delta, ...extra });
   }
 
-  private name(neutral: NeutralEventName): string {
-    return wireName(neutral, this.port.dialect);
+  private name<K extends NeutralEventName>(neutral: K) {
+    return wireType(neutral, this.port.dialect);
   }
 
   private view(status: string, details: unknown, output: ConversationItem[], usage: unknown): object {
@@ -400,101 +377,4 @@ export class ResponseRun {
           metadata: s.metadata,
         };
   }
-
-  /** `usage` in the shape of the dialect: GA adds image tokens and cached details ([rec-GA]). */
-  private usage(outText: number, outAudio: number) {
-    const { text, audio } = this.spec.inputTokens;
-    const input = text + audio;
-    const output = outText + outAudio;
-    return {
-      total_tokens: input + output,
-      input_tokens: input,
-      output_tokens: output,
-      input_token_details:
-        this.port.dialect === 'ga'
-          ? {
-              text_tokens: text,
-              audio_tokens: audio,
-              image_tokens: 0,
-              cached_tokens: 0,
-              cached_tokens_details: { text_tokens: 0, audio_tokens: 0, image_tokens: 0 },
-            }
-          : { cached_tokens: 0, text_tokens: text, audio_tokens: audio },
-      output_token_details: { text_tokens: outText, audio_tokens: outAudio },
-    };
-  }
-}
-
-/** What {@link responseSpecOf} reads from the session. */
-export interface SpecInput {
-  readonly dialect: Dialect;
-  readonly config: Json;
-  readonly settings: Effective;
-  readonly conversation: Conversation;
-  readonly conversationId: string;
-  readonly request: ResponseCreateParams | undefined;
-  readonly outOfBand: boolean;
-}
-
-/** The parameters of a response: the request's where it gives them, else the session's. */
-export function responseSpecOf(input: SpecInput): ResponseSpec {
-  const { dialect, config, settings: s, request, outOfBand } = input;
-  const ga = dialect === 'ga';
-  const modalities = ga
-    ? (request?.output_modalities ?? (config['output_modalities'] as string[]))
-    : (request?.modalities ?? (config['modalities'] as string[]));
-  const requestFormat = ga ? request?.audio?.output?.format : undefined;
-  const outputFormat: AudioFormat = ga
-    ? requestFormat
-      ? requestFormat.type === 'audio/pcmu'
-        ? 'g711_ulaw'
-        : requestFormat.type === 'audio/pcma'
-          ? 'g711_alaw'
-          : 'pcm16'
-      : s.outputFormat
-    : ((request?.output_audio_format as AudioFormat | undefined) ?? s.outputFormat);
-  const voice = ga ? request?.audio?.output?.voice : request?.voice;
-  const max = ga
-    ? request?.max_output_tokens
-    : (request?.max_response_output_tokens ?? request?.max_output_tokens);
-  return {
-    outOfBand,
-    metadata: (request?.metadata as Record<string, unknown> | null | undefined) ?? null,
-    conversationId: outOfBand ? null : input.conversationId,
-    audio: modalities.includes('audio'),
-    modalities,
-    voice: typeof voice === 'string' ? voice : (voice?.id ?? s.voice),
-    voiceEcho:
-      voice ??
-      (ga
-        ? ((config['audio'] as Json | undefined)?.['output'] as Json | undefined)?.['voice']
-        : config['voice']) ??
-      'alloy',
-    speed: s.speed,
-    outputFormat,
-    temperature: request?.temperature ?? s.temperature,
-    maxOutputTokens: typeof max === 'number' ? max : max === 'inf' ? 'inf' : s.maxOutputTokens,
-    inputTokens: inputTokens(input),
-  };
-}
-
-/** Estimated tokens of what the response reads: instructions and conversation (or the request's input). */
-function inputTokens({ request, outOfBand, settings, conversation }: SpecInput) {
-  let text = Math.ceil((request?.instructions ?? settings.instructions).length / 4);
-  let audio = 0;
-  const items: readonly StoredItem[] =
-    outOfBand || request?.input ? (request?.input ?? []).map((item) => ({ item })) : conversation.all();
-  for (const s of items) {
-    for (const c of s.item.content ?? []) text += Math.ceil((c.text ?? c.transcript ?? '').length / 4);
-    text += Math.ceil(((s.item.arguments ?? '') + (s.item.output ?? '')).length / 4);
-    audio += Math.ceil((s.inputAudioMs ?? 0) / 100) + Math.ceil((s.audioMs ?? 0) / 50);
-  }
-  return { text, audio };
-}
-
-/** 24 kHz PCM16 in the session's output format (G.711 at 8 kHz). */
-export function encodeOutput(pcm24: Uint8Array, format: AudioFormat): Uint8Array {
-  if (format === 'pcm16') return pcm24;
-  const at8k = pcm16ToInt16(float32ToPcm16(resample(pcm16ToFloat32(pcm24), 24000, 8000)));
-  return format === 'g711_ulaw' ? encodeMuLaw(at8k) : encodeALaw(at8k);
 }

@@ -23,6 +23,8 @@ export interface Route {
   readonly dialect: Dialect;
   /** The deployment (Azure) or model (OpenAI) named in the query. */
   readonly model: string;
+  /** `?intent=transcription` opens a transcription-only session (§1; openai-node). */
+  readonly intent?: 'realtime' | 'transcription';
 }
 
 export interface Refusal {
@@ -43,6 +45,17 @@ export function routeOf(req: IncomingMessage, forced: Dialect | undefined): Rout
   const url = new URL(req.url ?? '/', 'http://emulator');
   const path = url.pathname.replace(/\/+$/, '');
   const q = url.searchParams;
+  const intentParam = q.get('intent');
+  if (intentParam !== null && intentParam !== 'transcription')
+    return openAiError(
+      400,
+      'invalid_value',
+      `Invalid value: '${intentParam}'. Supported values are: 'transcription'.`,
+      'intent',
+    );
+  const intent = intentParam === 'transcription' ? 'transcription' : 'realtime';
+  // a transcription session names its transcription model in its config, not necessarily in the URL (openai-node)
+  const defaultModel = intent === 'transcription' ? 'gpt-4o-transcribe' : null;
   if (path === '/openai/realtime') {
     const version = q.get('api-version');
     if (!version) return azureError(404, '404', 'Resource not found');
@@ -54,26 +67,26 @@ export function routeOf(req: IncomingMessage, forced: Dialect | undefined): Rout
         'DeploymentNotFound',
         'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.',
       );
-    return { flavour: 'azure-preview', dialect: forced ?? 'preview', model: deployment };
+    return { flavour: 'azure-preview', dialect: forced ?? 'preview', model: deployment, intent };
   }
   if (path === '/openai/v1/realtime') {
     // Azure's v1 (GA) endpoint refuses an api-version with 401 ([AZ-mig], §1)
     if (q.has('api-version'))
       return azureError(401, '401', 'The api-version query parameter is not allowed when using /v1 path.');
-    const model = q.get('model');
+    const model = q.get('model') ?? defaultModel;
     if (!model)
       return openAiError(400, 'missing_required_parameter', "Missing required parameter: 'model'.", 'model');
-    return { flavour: 'azure-ga', dialect: forced ?? 'ga', model };
+    return { flavour: 'azure-ga', dialect: forced ?? 'ga', model, intent };
   }
   if (path === '/v1/realtime') {
-    const model = q.get('model');
+    const model = q.get('model') ?? defaultModel;
     if (!model)
       return openAiError(400, 'missing_required_parameter', "Missing required parameter: 'model'.", 'model');
     // the beta protocol is chosen with the OpenAI-Beta header, or in browsers its subprotocol (§1)
     const beta =
       /(^|,)\s*realtime=v1\s*(,|$)/.test(String(req.headers['openai-beta'] ?? '')) ||
       /(^|,)\s*openai-beta\.realtime-v1\s*(,|$)/.test(String(req.headers['sec-websocket-protocol'] ?? ''));
-    return { flavour: 'openai', dialect: forced ?? (beta ? 'preview' : 'ga'), model };
+    return { flavour: 'openai', dialect: forced ?? (beta ? 'preview' : 'ga'), model, intent };
   }
   return azureError(404, '404', 'Resource not found');
 }

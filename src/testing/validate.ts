@@ -6,7 +6,16 @@
  * combinations each dialect allows (protocol README §3, §4).
  */
 import type { Dialect } from '../protocol';
-import type { ConfigError, Json } from './config';
+
+/** A session (or part of one) in the wire shape of its dialect. */
+export type Json = Record<string, unknown>;
+
+/** An `invalid_request_error` to send back for the offending client event. */
+export interface ConfigError {
+  readonly code: string;
+  readonly message: string;
+  readonly param: string | null;
+}
 
 // -------------------------------------------------------------------------------------
 // constants (protocol README §3)
@@ -116,21 +125,39 @@ export const RESPONSE_FIELDS: Record<Dialect, readonly string[]> = {
 // validation
 // -------------------------------------------------------------------------------------
 
-/** Checks `session.update.session` as the service does; the first problem found, or undefined. */
-export function validateSession(dialect: Dialect, s: Json): ConfigError | undefined {
+/**
+ * Fields of a transcription session's update (`transcription_session.update` in preview, `session.update` with
+ * `type: "transcription"` in GA; shapes.md `RealtimeTranscriptionSessionCreateRequest`, `…GA`).
+ */
+const TRANSCRIPTION_FIELDS: Record<Dialect, readonly string[]> = {
+  preview: [
+    'modalities',
+    'input_audio_format',
+    'input_audio_transcription',
+    'turn_detection',
+    'input_audio_noise_reduction',
+    'include',
+  ],
+  ga: ['type', 'audio', 'include'],
+};
+
+/**
+ * Checks `session.update.session` (or `transcription_session.update.session`) as the service does; the first
+ * problem found, or undefined. `kind` is what the session was opened as (`?intent=transcription`): its type cannot
+ * change afterwards.
+ */
+export function validateSession(
+  dialect: Dialect,
+  s: Json,
+  kind: 'realtime' | 'transcription' = 'realtime',
+): ConfigError | undefined {
+  if (kind === 'transcription') return validateTranscriptionSession(dialect, s);
   const unknown = unknownField('session', s, [...SESSION_FIELDS[dialect], ...READ_ONLY]);
   if (unknown) return unknown;
   if (dialect === 'ga') {
     if (s['type'] === undefined) return missing('session.type');
     if (s['type'] !== 'realtime') {
-      if (s['type'] === 'transcription') {
-        return {
-          code: 'invalid_value',
-          message:
-            "The rx-realtime emulator does not serve transcription sessions (session.type 'transcription').",
-          param: 'session.type',
-        };
-      }
+      if (s['type'] === 'transcription') return typeFixed('realtime', 'transcription');
       return oneOf('session.type', s['type'], ['realtime', 'transcription']);
     }
     if (s['output_modalities'] !== undefined) {
@@ -186,6 +213,30 @@ export function validateSession(dialect: Dialect, s: Json): ConfigError | undefi
   const sp = range('session.speed', s['speed'], 0.25, 1.5, false);
   if (sp) return sp;
   return checkCommon('session', s, s['max_response_output_tokens'], 'max_response_output_tokens');
+}
+
+/** A transcription session's update: its own fields only, each checked as in a realtime session. */
+function validateTranscriptionSession(dialect: Dialect, s: Json): ConfigError | undefined {
+  const unknown = unknownField('session', s, [...TRANSCRIPTION_FIELDS[dialect], ...READ_ONLY]);
+  if (unknown) return unknown;
+  if (dialect === 'preview') return validateSession('preview', s);
+  if (s['type'] === undefined) return missing('session.type');
+  if (s['type'] === 'realtime') return typeFixed('transcription', 'realtime');
+  if (s['type'] !== 'transcription') return oneOf('session.type', s['type'], ['realtime', 'transcription']);
+  if (isObject(s['audio'])) {
+    const u = unknownField('session.audio', s['audio'], ['input']);
+    if (u) return u;
+  }
+  return validateSession('ga', { ...s, type: 'realtime' });
+}
+
+/** A session opened as one type cannot become the other (`?intent=transcription` decides it, §1). */
+function typeFixed(is: string, asked: string): ConfigError {
+  return {
+    code: 'invalid_value',
+    message: `Invalid 'session.type': this is a ${is} session and cannot become a ${asked} session (a transcription session is opened with ?intent=transcription on the URL).`,
+    param: 'session.type',
+  };
 }
 
 /** Checks `response.create.response` (unknown fields, ranges, `conversation`); undefined when it is fine. */

@@ -2,6 +2,9 @@
 // net.Socket after a real upgrade, TCP connections that never upgrade, and the emulator still serves everyone else.
 import { randomBytes } from 'node:crypto';
 import { connect as tcp, type Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/testing/emulator';
 import { handshake } from '../emulator/harness';
@@ -177,4 +180,106 @@ describe('a TCP connection that never upgrades', () => {
     expect(emulator.sessions()).toBe(1);
     c.socket.destroy();
   });
+});
+
+/** A `ws` client of the emulator's preview URL, open; `replies` counts the frames it has read. */
+async function client(e: Emulator) {
+  const ws = new WebSocket(e.url, { headers: { 'api-key': e.apiKey } });
+  ws.on('error', () => undefined);
+  const replies: string[] = [];
+  const waiters = new Set<() => void>();
+  ws.on('message', (d) => {
+    replies.push(d.toString());
+    for (const w of [...waiters]) w();
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  /** Resolves when the replies so far satisfy `done`. */
+  const until = (done: (replies: readonly string[]) => boolean) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (done(replies)) {
+          waiters.delete(check);
+          resolve();
+        }
+      };
+      waiters.add(check);
+      check();
+    });
+  return { ws, replies, until };
+}
+
+const retrieve = (id: string) =>
+  JSON.stringify({ type: 'conversation.item.retrieve', event_id: id, item_id: `missing_${id}` });
+
+describe('a client that floods the emulator', () => {
+  it('does not starve another session: its round trips complete while the flood is still being answered', async () => {
+    const flooder = await client(emulator);
+    const other = await client(emulator);
+    const FLOOD = 50_000;
+    const clear = JSON.stringify({ type: 'input_audio_buffer.clear' });
+    for (let i = 0; i < FLOOD; i++) flooder.ws.send(clear);
+    // the other session asks 20 questions, one after the other, while the flood is in flight
+    for (let i = 0; i < 20; i++) {
+      other.ws.send(retrieve(`b${i}`));
+      await other.until((r) => r.at(-1)!.includes(`"event_id":"b${i}"`));
+    }
+    const answeredDuring = flooder.replies.length;
+    // every flood frame is still answered, in order, nothing lost
+    await flooder.until((r) => r.length >= FLOOD + 1);
+    expect(flooder.replies.filter((t) => t.includes('input_audio_buffer.cleared'))).toHaveLength(FLOOD);
+    expect(answeredDuring).toBeLessThan(FLOOD + 1);
+    flooder.ws.terminate();
+    other.ws.terminate();
+  });
+
+  it('holds a bounded amount for a client that sends without reading, and loses nothing when it reads again', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const memory = () => {
+      gc();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.external;
+    };
+    const flooder = await client(emulator);
+    await flooder.until((r) => r.length > 0);
+    const before = memory();
+    flooder.ws.pause(); // reads nothing from here on
+    const TOTAL = 200_000;
+    let sent = 0;
+    let stuckSince: number | undefined;
+    // send as fast as the socket takes it (this client's own buffer kept under 1 MiB), until all are sent or
+    // the emulator has stopped reading (nothing drains for a second)
+    while (sent < TOTAL) {
+      if (flooder.ws.bufferedAmount < 1024 * 1024) {
+        stuckSince = undefined;
+        for (let i = 0; i < 500 && sent < TOTAL; i++) flooder.ws.send(retrieve(`f${sent++}`));
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      stuckSince ??= performance.now();
+      if (performance.now() - stuckSince > 1000) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // 200k error replies are about 50 MB: the emulator stopped reading long before holding them all
+    expect(sent).toBeLessThan(TOTAL);
+    expect(memory() - before).toBeLessThan(24 * 1024 * 1024);
+    // reading again: the rest goes through and every frame sent is answered once, in order
+    flooder.ws.resume();
+    while (sent < TOTAL) {
+      if (flooder.ws.bufferedAmount < 1024 * 1024) {
+        for (let i = 0; i < 500 && sent < TOTAL; i++) flooder.ws.send(retrieve(`f${sent++}`));
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await flooder.until((r) => r.length >= TOTAL + 1);
+    const ids = flooder.replies
+      .slice(1)
+      .map((t) => (JSON.parse(t) as { error: { event_id: string } }).error.event_id);
+    expect(ids).toHaveLength(TOTAL);
+    expect(ids.every((id, i) => id === `f${i}`)).toBe(true);
+    flooder.ws.terminate();
+  }, 120_000);
 });
