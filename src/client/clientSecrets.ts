@@ -19,32 +19,32 @@ export interface ClientSecretOptions {
    * `/openai/v1/realtime/client_secrets`. Default: none, and the secret is minted at OpenAI
    * (`https://api.openai.com/v1/realtime/client_secrets`).
    */
-  readonly endpoint?: string;
+  readonly endpoint?: string | undefined;
   /** A full custom `https://` URL of a client-secrets endpoint (a proxy, the emulator). Overrides `endpoint`. */
-  readonly url?: string;
+  readonly url?: string | undefined;
   /** An Azure api key, sent as the `api-key` header (to OpenAI: as `Authorization: Bearer`). Default none. */
-  readonly apiKey?: string;
+  readonly apiKey?: string | undefined;
   /** An OpenAI key (or any bearer the endpoint takes), sent as `Authorization: Bearer`. Default none. */
-  readonly bearerToken?: string;
+  readonly bearerToken?: string | undefined;
   /** A Microsoft Entra ID credential (Azure); its token is sent as `Authorization: Bearer`. Default none. */
-  readonly credential?: TokenCredential;
+  readonly credential?: TokenCredential | undefined;
   /** The token scope of `credential`. Default `'https://cognitiveservices.azure.com/.default'`. */
-  readonly scope?: string;
+  readonly scope?: string | undefined;
   /** The Azure deployment (or OpenAI model) the key's sessions use: `session.model`. Default: the service's. */
-  readonly deployment?: string;
+  readonly deployment?: string | undefined;
   /**
    * The session configuration bound to the key (GA shape: `{ type: 'realtime', model, instructions, audio … }`).
    * Default `{ type: 'realtime' }`, plus `model` from `deployment`.
    */
-  readonly session?: Readonly<Record<string, unknown>>;
+  readonly session?: Readonly<Record<string, unknown>> | undefined;
   /** Seconds the key may open sessions for (10 to 7200). Default: the service's (600). */
-  readonly expiresAfterSeconds?: number;
+  readonly expiresAfterSeconds?: number | undefined;
   /** Allow `http://` to hosts other than loopback. Default `false`. */
-  readonly allowInsecure?: boolean;
+  readonly allowInsecure?: boolean | undefined;
   /** The `fetch` to use. Default the global `fetch`. */
-  readonly fetch?: FetchLike;
+  readonly fetch?: FetchLike | undefined;
   /** Aborts the request. Default none. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** A minted key: hand `value` and `expiresAt` to the page, never your own key. */

@@ -8,23 +8,23 @@ import { pcm16BytesForMs } from '../audio/pcm';
 export interface AudioAppendsOptions {
   /** Milliseconds of audio per `input_audio_buffer.append`. Default `100` (Azure's advice). */
   // source: protocol README §1
-  readonly chunkMs?: number;
+  readonly chunkMs?: number | undefined;
   /** Sample rate of the PCM16 mono input. Default `24000`, the only PCM rate the service takes. */
   // source: protocol README §1
-  readonly sampleRate?: number;
+  readonly sampleRate?: number | undefined;
   /**
    * `'realtime'`: chunk `i` is sent `i × chunkMs` after subscription, as a microphone would (for a byte array;
    * a stream of chunks is sent as it arrives, it paces itself). `'fast'`: everything at once. Default `'realtime'`.
    */
-  readonly pace?: 'realtime' | 'fast';
+  readonly pace?: 'realtime' | 'fast' | undefined;
   /**
    * Send `input_audio_buffer.commit` after the last chunk. Use it when turn detection is off (manual mode);
    * with server VAD the service commits by itself. Default `false`.
    */
   // source: protocol README §6
-  readonly commit?: boolean;
+  readonly commit?: boolean | undefined;
   /** The scheduler that paces the chunks. Default `asyncScheduler`. */
-  readonly scheduler?: SchedulerLike;
+  readonly scheduler?: SchedulerLike | undefined;
 }
 
 type AppendOrCommit = ClientEvents.InputAudioBufferAppend | ClientEvents.InputAudioBufferCommit;

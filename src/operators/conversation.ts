@@ -13,9 +13,9 @@ export interface ConversationItemState {
   /** `'message'`, `'function_call'`, `'function_call_output'` (or a later type, such as GA's MCP items). */
   readonly type: string;
   /** `'user'`, `'assistant'` or `'system'` for messages. */
-  readonly role?: string;
+  readonly role?: string | undefined;
   /** `'in_progress'`, `'completed'` or `'incomplete'`, as the server last said. */
-  readonly status?: string;
+  readonly status?: string | undefined;
   /**
    * The message's text, or the transcript of its audio; after a truncation, cut back to the words that were
    * heard (see {@link conversation}). `''` for items without text.
@@ -27,13 +27,13 @@ export interface ConversationItemState {
    */
   readonly audioMs: number;
   /** Function calls and their outputs: the call's id. */
-  readonly callId?: string;
+  readonly callId?: string | undefined;
   /** Function calls: the tool's name. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Function calls: the arguments as JSON text, growing while they stream. */
-  readonly arguments?: string;
+  readonly arguments?: string | undefined;
   /** Function call outputs: the output text. */
-  readonly output?: string;
+  readonly output?: string | undefined;
 }
 
 /** The state {@link conversation} emits. */
@@ -41,7 +41,7 @@ export interface ConversationState {
   /** The items in server order (oldest first). Frozen. */
   readonly items: readonly ConversationItemState[];
   /** The item this update added or changed; `undefined` for the initial state and after a delete. */
-  readonly changed?: ConversationItemState;
+  readonly changed?: ConversationItemState | undefined;
 }
 
 /** Options of {@link conversation}; every property has a default. */
@@ -50,9 +50,9 @@ export interface ConversationOptions {
    * The item budget: at most this many items are kept; beyond it the oldest are forgotten (the server may
    * still hold them). Default 1000.
    */
-  readonly maxItems?: number;
+  readonly maxItems?: number | undefined;
   /** Bytes per millisecond of the output audio: 48 for PCM16 24 kHz (default), 8 for G.711 at 8 kHz. */
-  readonly bytesPerMs?: number;
+  readonly bytesPerMs?: number | undefined;
 }
 
 /** Items per chunk of the persistent list: a per-item update copies one chunk and the list of chunks. */

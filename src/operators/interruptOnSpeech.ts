@@ -22,14 +22,14 @@ export interface InterruptOptions {
    * A position is taken as the position in the audio part received last; one reported before that part began is
    * dropped.
    */
-  readonly playbackMs?: Obs<number>;
+  readonly playbackMs?: Obs<number> | undefined;
   /** The clock of the wall-clock estimate. Default `asyncScheduler`. */
-  readonly scheduler?: SchedulerLike;
+  readonly scheduler?: SchedulerLike | undefined;
   /**
    * Bytes per millisecond of the output audio: 48 for PCM16 24 kHz, 8 for G.711 at 8 kHz. Default: the session's
    * output format as `session.created` / `session.updated` say, PCM16 (48) until one does.
    */
-  readonly bytesPerMs?: number;
+  readonly bytesPerMs?: number | undefined;
 }
 
 /** The assistant audio part received last: the one the user may be hearing. */

@@ -41,9 +41,9 @@ export interface RunToolsOptions {
    * A Promise or Observable handler that has not answered after this many ms answers with an error output
    * instead (`{"error":"The tool get_weather did not answer within 5000 ms."}`). Default: no limit.
    */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** The scheduler of `timeoutMs`. Default `asyncScheduler`. */
-  readonly scheduler?: SchedulerLike;
+  readonly scheduler?: SchedulerLike | undefined;
 }
 
 /** Responses with calls still being answered, at most; the oldest beyond is answered without its create. */

@@ -14,9 +14,9 @@ export interface TurnMetrics {
    * delta: the latency a voice user feels. Absent for a response with no speech before it (a text turn, a second
    * response to one turn) or with no audio.
    */
-  readonly speechEndToFirstAudioMs?: number;
+  readonly speechEndToFirstAudioMs?: number | undefined;
   /** The same to the first text: a text delta, or a transcript delta of the audio. */
-  readonly speechEndToFirstTextMs?: number;
+  readonly speechEndToFirstTextMs?: number | undefined;
   /** From `response.created` (or the response's first event seen) to `response.done`. */
   readonly durationMs: number;
   /** Milliseconds of audio received: decoded bytes / `bytesPerMs` (48: PCM16 at 24 kHz), floored. */
@@ -24,18 +24,18 @@ export interface TurnMetrics {
   /** The response was cancelled (a barge-in: `turn_detected`, or a `response.cancel`: `client_cancelled`). */
   readonly interrupted: boolean;
   /** The token usage of `response.done`, when the service sent it. */
-  readonly usage?: Resources.Usage;
+  readonly usage?: Resources.Usage | undefined;
 }
 
 /** Options of {@link turnMetrics}; every property has a default. */
 export interface TurnMetricsOptions {
   /** The clock the times are read from. Default `asyncScheduler` (wall clock; virtual in `TestScheduler.run`). */
-  readonly scheduler?: SchedulerLike;
+  readonly scheduler?: SchedulerLike | undefined;
   /**
    * Bytes per millisecond of the output audio: 48 for PCM16 24 kHz, 8 for G.711 at 8 kHz. Default: the session's
    * output format as `session.created` / `session.updated` say, PCM16 (48) until one does.
    */
-  readonly bytesPerMs?: number;
+  readonly bytesPerMs?: number | undefined;
 }
 
 interface Turn {

@@ -13,9 +13,9 @@ export interface WriteAudioOptions {
    * `0xffffffff` since the length is not known yet (sox, ffmpeg and most players read it); for a file you want
    * exact, collect the audio and use `writeWav` at the end instead.
    */
-  readonly format?: 'pcm16' | 'wav';
+  readonly format?: 'pcm16' | 'wav' | undefined;
   /** Sample rate written in the WAV header. Default `24000`. */
-  readonly sampleRate?: number;
+  readonly sampleRate?: number | undefined;
 }
 
 /**

@@ -21,7 +21,7 @@ export interface ReconnectOptions {
   /** A socket open this long (ms) counts as healthy: the next drop starts again at attempt 1. Default 30 000. */
   readonly resetAfterMs?: number | undefined;
   /** Random numbers in [0, 1), for the jitter. Default `Math.random` (a test passes a seeded one). */
-  readonly random?: () => number;
+  readonly random?: (() => number) | undefined;
 }
 
 /** The policy with its defaults filled in. */

@@ -20,22 +20,22 @@ import {
 /** Options of {@link instrument}; every property is optional. */
 export interface TelemetryOptions {
   /** Spans come from it (`trace.getTracer('my-app')`). Default: no spans. */
-  readonly tracer?: TracerLike;
+  readonly tracer?: TracerLike | undefined;
   /** Metrics come from it (`metrics.getMeter('my-app')`). Default: no metrics. */
-  readonly meter?: MeterLike;
+  readonly meter?: MeterLike | undefined;
   /**
    * The parent of the connection span, e.g. `context.active()` of `@opentelemetry/api`. Default: none (the
    * connection span is a root span). Each response span is a child of its connection span.
    */
-  readonly context?: ContextLike;
+  readonly context?: ContextLike | undefined;
   /** The dialect, on every span. Default: what a `connectWithState()` stream says, else what the event names say. */
-  readonly dialect?: Dialect;
+  readonly dialect?: Dialect | undefined;
   /** The Azure deployment or OpenAI model, as `gen_ai.request.model`. Default: none. */
-  readonly deployment?: string;
+  readonly deployment?: string | undefined;
   /** More attributes for every span and data point (never put a key or token here). Default: none. */
-  readonly attributes?: Attributes;
+  readonly attributes?: Attributes | undefined;
   /** Milliseconds, for the metrics' durations. Default `performance.now`. */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
 }
 
 /** Responses open at once beyond which the oldest is ended as incomplete (a `response.done` that never came). */
@@ -328,10 +328,10 @@ export function instrument<T extends ServerMessage | ConnectionState | { readonl
 }
 
 interface DoneResponse {
-  readonly id?: string;
-  readonly status?: string;
-  readonly status_details?: { reason?: string; error?: { code?: string } | null } | null;
-  readonly usage?: { input_tokens?: number; output_tokens?: number } | null;
+  readonly id?: string | undefined;
+  readonly status?: string | undefined;
+  readonly status_details?: { reason?: string; error?: { code?: string } | null } | null | undefined;
+  readonly usage?: { input_tokens?: number; output_tokens?: number } | null | undefined;
 }
 
 const safely = (f: () => void) => {

@@ -2,9 +2,10 @@
  * The emulated session's configuration: what `session.created` starts with, how `session.update` changes it (after
  * `validate.ts` has checked it as the service does), and the effective settings the rest of the emulator reads.
  *
- * The configuration is kept in the wire shape of the session's dialect (protocol README §4), because
+ * The configuration is kept in the wire shape of the session's dialect, because
  * `session.updated` must echo the full effective session in that shape.
  */
+// source: protocol README §4
 import type { Dialect } from '../protocol';
 import { READ_ONLY, validateSession, type ConfigError, type Json } from './validate';
 
@@ -51,7 +52,8 @@ export interface Effective {
 // constructors
 // -------------------------------------------------------------------------------------
 
-/** Server VAD as a new session has it: the values of real `session.created` payloads (§3, §4; Azure: 200 ms). */
+/** Server VAD as a new session has it: the values of real `session.created` payloads. */
+// source: protocol README §3, §4; Azure: 200 ms
 export function serverVad(dialect: Dialect): Json {
   return {
     type: 'server_vad',
@@ -114,7 +116,8 @@ export function defaultSession(dialect: Dialect, model: string): Json {
   };
 }
 
-/** The session as `session.created` / `session.updated` show it (§4: GA sends `type`, `object`, `id` first). */
+/** The session as `session.created` / `session.updated` show it (GA sends `type`, `object`, `id` first). */
+// source: protocol README §4
 export function sessionView(dialect: Dialect, config: Json, id: string, expiresAt: number): Json {
   if (dialect === 'ga') {
     const { type, ...rest } = config;
@@ -133,9 +136,10 @@ export function sessionView(dialect: Dialect, config: Json, id: string, expiresA
  * Applies `session.update`: validates it like the service, then merges it into `current`. Plain fields are
  * replaced; GA `audio`, `audio.input` and `audio.output` merge field by field; `turn_detection` merges onto the
  * current one of the same type and gets the defaults of its type otherwise (a new `semantic_vad` has no
- * `threshold`). `hasAssistantAudio`: the voice can no longer change (§3). `kind`: a transcription session takes
+ * `threshold`). `hasAssistantAudio`: the voice can no longer change. `kind`: a transcription session takes
  * only its own fields (`transcription.ts`).
  */
+// source: protocol README §3
 export function updateSession(
   dialect: Dialect,
   current: Json,
@@ -252,7 +256,8 @@ function turnSettings(td: unknown): TurnSettings | null {
   };
 }
 
-/** `semantic_vad` eagerness as a silence length: high answers sooner, low waits longer (auto = medium, §3). */
+/** `semantic_vad` eagerness as a silence length: high answers sooner, low waits longer (auto = medium). */
+// source: protocol README §3
 function semanticSilence(eagerness: unknown): number {
   return eagerness === 'high' ? 200 : eagerness === 'low' ? 1000 : 500;
 }

@@ -10,9 +10,9 @@ import type { ReplyContext } from './replies';
 export interface StoredItem {
   item: ConversationItem;
   /** Milliseconds of assistant audio in content 0 (what `conversation.item.truncate` may cut). */
-  audioMs?: number;
+  audioMs?: number | undefined;
   /** Milliseconds of user audio (input_audio items). */
-  inputAudioMs?: number;
+  inputAudioMs?: number | undefined;
 }
 
 export class Conversation {
@@ -61,7 +61,8 @@ export class Conversation {
     return true;
   }
 
-  /** True when an assistant item holds audio (the voice may then no longer change, protocol README §3). */
+  /** True when an assistant item holds audio (the voice may then no longer change). */
+  // source: protocol README §3
   hasAssistantAudio(): boolean {
     return this.items.some((s) => s.audioMs !== undefined);
   }

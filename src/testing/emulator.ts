@@ -3,9 +3,10 @@
  * pipelines run and are tested offline.
  *
  * It's like Azurite for Azure Storage, but for the Realtime API: the paths, auth, events and their order are the
- * service's (`../shared/protocol/README.md` §1, §3, §4, §6, §8); the answers come from a reply policy instead of a
+ * service's; the answers come from a reply policy instead of a
  * model, and the speech from an offline synthesiser.
  */
+// source: protocol README §1, §3, §4, §6, §8
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -37,52 +38,54 @@ export interface EmulatorOptions extends FaultOptions {
    * `/openai/v1/realtime`; on `/v1/realtime`, preview with the `OpenAI-Beta: realtime=v1` header, else GA).
    * `emulator.url` is the URL of this dialect (default `'preview'`).
    */
-  readonly dialect?: Dialect;
+  readonly dialect?: Dialect | undefined;
   /** Port on 127.0.0.1. Default `0` (any free port). */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /**
    * `true`: HTTPS/WSS with a self-signed certificate made at start (see `Emulator.certificate`); or your own
    * `{ key, cert }` (PEM). Default `false` (plain HTTP/WS).
    */
-  readonly tls?: boolean | { readonly key: string; readonly cert: string };
+  readonly tls?: boolean | { readonly key: string; readonly cert: string } | undefined;
   /** The key clients must send (`api-key` header or query, or as a bearer on GA paths). Default: a random one. */
-  readonly apiKey?: string;
+  readonly apiKey?: string | undefined;
   /** Accepts an `Authorization: Bearer` token (an Entra token, an OpenAI key). Default: no token is valid. */
-  readonly verifyToken?: (token: string) => boolean;
+  readonly verifyToken?: ((token: string) => boolean) | undefined;
   /**
    * How it answers: a policy `(context) => Reply`, or a list of scripted replies used in turn across the
    * emulator's sessions, then {@link defaultReply}. Default {@link defaultReply}.
    */
-  readonly reply?: ReplyPolicy | readonly Reply[];
+  readonly reply?: ReplyPolicy | readonly Reply[] | undefined;
   /**
    * `'realtime'`: paced like the service (first audio after ~200 ms, then 100 ms of audio every 50 ms, a text word
    * every 30 ms). `'fast'`: no waits (tests, benchmarks). Default `'realtime'`.
    */
-  readonly pace?: 'realtime' | 'fast';
+  readonly pace?: 'realtime' | 'fast' | undefined;
   /** Input transcription, when a session turns it on. Default {@link placeholderTranscriber}. */
-  readonly transcriber?: Transcriber;
-  /** Session length before the `session_expired` error and a 1001 close. Default 30 minutes (Azure, §1). */
-  readonly maxSessionMs?: number;
-  /** Sends the beta spec's `conversation.created` after `session.created` (real services do not, §6). Default `false`. */
-  readonly sendConversationCreated?: boolean;
+  readonly transcriber?: Transcriber | undefined;
+  /** Session length before the `session_expired` error and a 1001 close. Default 30 minutes (Azure). */
+  // source: protocol README §1
+  readonly maxSessionMs?: number | undefined;
+  /** Sends the beta spec's `conversation.created` after `session.created` (real services do not). Default `false`. */
+  // source: protocol README §6
+  readonly sendConversationCreated?: boolean | undefined;
   /** `'auto'`: espeak-ng when installed, else the built-in voice; `'builtin'`: always the built-in voice. Default `'auto'`. */
-  readonly speech?: 'auto' | 'builtin';
+  readonly speech?: 'auto' | 'builtin' | undefined;
   /**
    * Replay mode: every client gets these recorded server events (JSONL text, its lines, or objects) instead of a
    * live session, paced by `pace`, then a 1000 close. Default: none (live sessions).
    */
-  readonly replay?: Recording;
+  readonly replay?: Recording | undefined;
   /** Conversation items kept per session; the oldest are forgotten beyond. Default `500`. */
-  readonly maxItems?: number;
+  readonly maxItems?: number | undefined;
   /** Input audio kept per user turn for the transcriber (the rest is counted, not kept). Default `60000` ms. */
-  readonly maxTurnAudioMs?: number;
+  readonly maxTurnAudioMs?: number | undefined;
   /** A TCP connection that has not completed a WebSocket handshake by then is closed. Default `10000` ms. */
-  readonly upgradeTimeoutMs?: number;
+  readonly upgradeTimeoutMs?: number | undefined;
   /**
    * The clock of `expires_at`, session expiry and response pacing: a test's own to drive time (the upgrade timeout
    * and `close()`'s grace stay on Node's timers). Default: Node's clock and timers.
    */
-  readonly clock?: Clock;
+  readonly clock?: Clock | undefined;
 }
 
 /** How long `close()` waits for clients to answer its close frame before it cuts their sockets. */

@@ -34,14 +34,14 @@ export type Fault =
   | {
       readonly action: FaultAction;
       readonly atEvent: string;
-      readonly nth?: number;
-      readonly times?: number;
+      readonly nth?: number | undefined;
+      readonly times?: number | undefined;
     }
   | { readonly action: FaultAction; readonly afterMs: number; readonly times?: number }
   | {
       readonly action: FaultAction;
       readonly random: { readonly seed: number; readonly probability: number };
-      readonly times?: number;
+      readonly times?: number | undefined;
     };
 
 /** The HTTP statuses a refused handshake can get: rate limited, or a server error. */
@@ -52,11 +52,11 @@ export interface FaultRecord {
   readonly action: FaultAction | 'refuse';
   readonly trigger: 'event' | 'time' | 'random' | 'now' | 'handshake';
   /** The event type at which it fired (`event` and `random` triggers). */
-  readonly eventType?: string;
+  readonly eventType?: string | undefined;
   /** The session it hit (not for refused handshakes). */
-  readonly session?: number;
+  readonly session?: number | undefined;
   /** The HTTP status of a refused handshake. */
-  readonly status?: RefusalStatus;
+  readonly status?: RefusalStatus | undefined;
 }
 
 /**
@@ -81,9 +81,9 @@ export interface EmulatorFaults {
 /** The fault options of `startEmulator`. */
 export interface FaultOptions {
   /** Faults installed at start. Default: none. */
-  readonly faults?: readonly Fault[];
+  readonly faults?: readonly Fault[] | undefined;
   /** Handshakes refused at start: the first `count` get `status` (default 429). Default: none. */
-  readonly refuseHandshakes?: { readonly count: number; readonly status?: RefusalStatus };
+  readonly refuseHandshakes?: { readonly count: number; readonly status?: RefusalStatus } | undefined;
 }
 
 // -------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 /**
  * Server-generated IDs as the service makes them: a prefix, `_`, and 21 base62 characters
- * (`event_Ct1OXIluGYDuYDr0t7VDt`, `item_…`, `resp_…`, `sess_…`, `conv_…`, `call_…`; protocol README §2).
+ * (`event_Ct1OXIluGYDuYDr0t7VDt`, `item_…`, `resp_…`, `sess_…`, `conv_…`, `call_…`).
  */
+// source: protocol README §2
 import { randomBytes } from 'node:crypto';
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -1,8 +1,9 @@
 /**
  * The input audio buffer of one emulated session: counts every millisecond of audio the client wrote (what
- * `audio_start_ms` / `audio_end_ms` count, protocol README §1), and keeps only the audio still needed (the current
+ * `audio_start_ms` / `audio_end_ms` count), and keeps only the audio still needed (the current
  * turn, for the transcriber) as 24 kHz PCM16, never more than `maxKeptMs`.
  */
+// source: protocol README §1
 
 import { decodeALaw, decodeMuLaw } from '../audio/g711';
 import { float32ToPcm16, int16ToPcm16, pcm16ToFloat32 } from '../audio/pcm';

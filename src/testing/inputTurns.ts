@@ -1,6 +1,6 @@
 /**
  * The input side of one emulated session: appended audio into the input buffer, and server VAD over it deciding
- * where a user turn starts and ends (protocol README §6 "Server VAD turn"):
+ * where a user turn starts and ends:
  *
  * ```text
  * append ─► decode to 24 kHz PCM16 ─► buffer (bounded) ─► VAD ─► speech_started … speech_stopped ─► commit the turn
@@ -10,6 +10,7 @@
  * What a committed turn becomes (the user item, its transcription, a response) is the session's business: this
  * module only calls {@link TurnPort.commitTurn} and {@link TurnPort.autoRespond}.
  */
+// source: protocol README §6 "Server VAD turn"
 import { base64ToBytes } from '../audio/base64';
 import { pcm16ToFloat32 } from '../audio/pcm';
 import type { Dialect } from '../protocol';
@@ -19,7 +20,8 @@ import { InputAudioBuffer, InputDecoder } from './inputAudio';
 import type { EmitServerEvent, Problem } from './serverEvent';
 import { VoiceActivityDetector } from './vad';
 
-/** The largest audio one `input_audio_buffer.append` may carry (§1 "Input audio size": 15 MiB). */
+/** The largest audio one `input_audio_buffer.append` may carry. */
+// source: protocol README §1 "Input audio size": 15 MiB
 export const MAX_APPEND_BYTES = 15 * 1024 * 1024;
 /** The least audio a commit needs (the service's `input_audio_buffer_commit_empty`). */
 const MIN_COMMIT_MS = 100;

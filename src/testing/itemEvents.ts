@@ -1,8 +1,9 @@
 /**
  * The client's conversation events (`conversation.item.create`, `.retrieve`, `.delete`, `.truncate`) against the
- * items a session holds, and the announcement of an item in its dialect (protocol README §5, §6): beta
+ * items a session holds, and the announcement of an item in its dialect: beta
  * `conversation.item.created`; GA `conversation.item.added` then `.done`.
  */
+// source: protocol README §5, §6
 import type { ConversationItem, Dialect } from '../protocol';
 import type { AudioFormat } from './config';
 import type { Conversation } from './conversation';
@@ -86,7 +87,8 @@ export class ItemEvents {
     return { item, inputAudioMs };
   }
 
-  /** `conversation.item.truncate` (§6 barge-in). */
+  /** `conversation.item.truncate`. */
+  // source: protocol README §6 barge-in
   truncate(itemId: string, contentIndex: number, audioEndMs: number, eventId: string | null): void {
     const stored = this.port.conversation.get(itemId);
     if (!stored) return this.notFound(itemId, eventId);
@@ -121,7 +123,8 @@ export class ItemEvents {
     });
   }
 
-  /** Beta: `conversation.item.created`; GA: `conversation.item.added` then `.done` for a finished item (§5). */
+  /** Beta: `conversation.item.created`; GA: `conversation.item.added` then `.done` for a finished item. */
+  // source: protocol README §5
   announce(item: ConversationItem, previousId: string | null): void {
     const fields = { previous_item_id: previousId, item: structuredClone(item) };
     if (this.port.dialect === 'preview') return this.port.emit('conversation.item.created', fields);

@@ -1,4 +1,5 @@
-/** The emulator's speech in the session's output format (protocol README §1 "Audio formats"). */
+/** The emulator's speech in the session's output format. */
+// source: protocol README §1 "Audio formats"
 import { encodeALaw, encodeMuLaw } from '../audio/g711';
 import { float32ToPcm16, pcm16ToFloat32, pcm16ToInt16 } from '../audio/pcm';
 import { resample } from '../audio/resample';

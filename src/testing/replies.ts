@@ -18,8 +18,8 @@ export interface ReplyContext {
    */
   readonly input: {
     readonly kind: 'text' | 'audio' | 'none';
-    readonly text?: string;
-    readonly audioMs?: number;
+    readonly text?: string | undefined;
+    readonly audioMs?: number | undefined;
   };
   /** The `response` object of `response.create` (undefined for a response that server VAD started). */
   readonly request: ResponseCreateParams | undefined;
@@ -45,33 +45,33 @@ export interface ReplyContext {
 /** One answer: a message (text, or speech with its transcript), a function call, a failure, or an error. */
 export interface Reply {
   /** The text of the answer, or the transcript of its speech. */
-  readonly text?: string;
+  readonly text?: string | undefined;
   /**
    * The speech to send instead of synthesising `text` (24 kHz mono PCM16; converted when the session's output
    * format is G.711). `text` stays its transcript.
    */
-  readonly audio?: Uint8Array;
+  readonly audio?: Uint8Array | undefined;
   /** A function call (after the message when `text` is given too). `arguments`: a JSON string or an object. */
   readonly functionCall?: {
     readonly name: string;
     readonly arguments: string | object;
-    readonly callId?: string;
+    readonly callId?: string | undefined;
   };
   /** Answer with an `error` event instead of a response (like a refused request). */
   readonly error?: {
-    readonly type?: string;
+    readonly type?: string | undefined;
     readonly code: string;
     readonly message: string;
-    readonly param?: string;
+    readonly param?: string | undefined;
   };
   /** A response that fails: `response.done` with `status: "failed"` and `status_details.error`. */
-  readonly failure?: { readonly type?: string; readonly code: string; readonly message?: string };
+  readonly failure?: { readonly type?: string; readonly code: string; readonly message?: string } | undefined;
   /** Milliseconds to wait before `response.created` (kept under `pace: 'fast'` too). */
-  readonly delayMs?: number;
+  readonly delayMs?: number | undefined;
   /** Drop the socket (no close frame, the client sees 1006) just before the first event of this type. */
-  readonly dropAt?: string;
+  readonly dropAt?: string | undefined;
   /** Close the socket with this code and reason after `response.done`. */
-  readonly closeAfter?: { readonly code: number; readonly reason?: string };
+  readonly closeAfter?: { readonly code: number; readonly reason?: string } | undefined;
 }
 
 /** Decides every response: `(context) => Reply`, sync or async. */
@@ -169,14 +169,14 @@ function toolSchema(context: ReplyContext, name: string): unknown {
 export function exampleOf(schema: unknown, depth = 0): unknown {
   if (typeof schema !== 'object' || schema === null || depth > 8) return {};
   const s = schema as {
-    type?: string | string[];
-    enum?: unknown[];
-    const?: unknown;
-    default?: unknown;
-    properties?: Record<string, unknown>;
-    required?: string[];
-    items?: unknown;
-    minimum?: number;
+    type?: string | string[] | undefined;
+    enum?: unknown[] | undefined;
+    const?: unknown | undefined;
+    default?: unknown | undefined;
+    properties?: Record<string, unknown> | undefined;
+    required?: string[] | undefined;
+    items?: unknown | undefined;
+    minimum?: number | undefined;
   };
   if (s.const !== undefined) return s.const;
   if (s.enum && s.enum.length > 0) return s.enum[0];

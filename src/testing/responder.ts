@@ -1,6 +1,6 @@
 /**
  * The responses of one session: `response.create` and `response.cancel`, the responses server VAD asks for, and
- * what a reply policy is told (protocol README §6): at most one response of the default conversation at a time
+ * what a reply policy is told: at most one response of the default conversation at a time
  * (`conversation_already_has_active_response`), any number out of band (`conversation: "none"`), and a turn that
  * ends while one is active answered when it is done.
  *
@@ -9,6 +9,7 @@
  * VAD turn ─► now, or after the active response ─┘                └─ barge-in / response.cancel: cancelled
  * ```
  */
+// source: protocol README §6
 import type { Dialect, ResponseCreateParams } from '../protocol';
 import type { Effective, Json } from './config';
 import { inputOf, type Conversation } from './conversation';
@@ -43,7 +44,8 @@ export interface ResponderPort {
 
 export class Responder {
   private readonly responses = new Map<string, ResponseRun>();
-  /** The response of the default conversation in progress (at most one, §6). */
+  /** The response of the default conversation in progress (at most one). */
+  // source: protocol README §6
   private active: ResponseRun | undefined;
   /** A server-VAD turn ended while a response was active: answer it when that one is done. */
   private autoPending = false;
@@ -102,7 +104,8 @@ export class Responder {
     else this.start(undefined, false);
   }
 
-  /** Barge-in (§6): speech during a response cancels it. */
+  /** Barge-in: speech during a response cancels it. */
+  // source: protocol README §6
   bargeIn(): void {
     this.active?.cancel('turn_detected');
   }

@@ -1,6 +1,6 @@
 /**
  * One response of an emulated session, from `response.created` to `response.done` and `rate_limits.updated`, in
- * the event order of protocol README §6 for both dialects:
+ * the event order of for both dialects:
  *
  * ```text
  * response.created
@@ -14,9 +14,10 @@
  * ```
  *
  * The conversation events in brackets are left out of out-of-band responses (`conversation: "none"`). A cancel
- * (client or barge-in) stops the deltas and still sends the pending done events (§6 "Barge-in and cancel");
+ * (client or barge-in) stops the deltas and still sends the pending done events;
  * `max_output_tokens` stops them too, with `status: "incomplete"`.
  */
+// source: protocol README §6, §6 "Barge-in and cancel"
 import { bytesToBase64 } from '../audio/base64';
 import type { ConversationItem, Dialect, NeutralEventName } from '../protocol';
 import type { Clock } from './clock';
@@ -33,7 +34,8 @@ import { synthesize } from './speech';
 // model
 // -------------------------------------------------------------------------------------
 
-/** Where a content part is: the fields every part event carries (§7). */
+/** Where a content part is: the fields every part event carries. */
+// source: protocol README §7
 type PartRef = Omit<FieldsOf<'response.text.delta'>, 'delta'>;
 
 /** What a response needs from its session. */
@@ -324,7 +326,8 @@ export class ResponseRun {
   // utils
   // ---------------------------------------------------------------------------------
 
-  /** `response.output_item.added`, and the item enters the conversation unless out of band (§6). */
+  /** `response.output_item.added`, and the item enters the conversation unless out of band. */
+  // source: protocol README §6
   private announce(stored: StoredItem, outputIndex: number): string {
     this.port.emit('response.output_item.added', {
       response_id: this.id,

@@ -1,7 +1,8 @@
 /**
  * What one response will be, decided when it is created: the request's parameters where it gives them, else the
- * session's (protocol README §5 for the field names per dialect), with the token estimates its usage reports.
+ * session's, with the token estimates its usage reports.
  */
+// source: protocol README §5 for the field names per dialect
 import type { Dialect, ResponseCreateParams } from '../protocol';
 import type { AudioFormat, Effective, Json } from './config';
 import type { Conversation, StoredItem } from './conversation';

@@ -1,14 +1,16 @@
 /**
  * Which realtime endpoint a handshake asks for, and whether it may have it: the paths, queries and auth of Azure
- * OpenAI and OpenAI (protocol README §1, §8), checked before the WebSocket upgrade like the services do (a refusal
+ * OpenAI and OpenAI, checked before the WebSocket upgrade like the services do (a refusal
  * is a plain HTTP response, never a WebSocket close).
  */
+// source: protocol README §1, §8
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Dialect } from '../protocol';
 
-/** The dated api-versions Azure serves the preview protocol on at `/openai/realtime` (§1). */
+/** The dated api-versions Azure serves the preview protocol on at `/openai/realtime`. */
+// source: protocol README §1
 export const PREVIEW_API_VERSIONS: readonly string[] = [
   '2024-10-01-preview',
   '2024-12-17',
@@ -23,8 +25,9 @@ export interface Route {
   readonly dialect: Dialect;
   /** The deployment (Azure) or model (OpenAI) named in the query. */
   readonly model: string;
-  /** `?intent=transcription` opens a transcription-only session (§1; openai-node). */
-  readonly intent?: 'realtime' | 'transcription';
+  /** `?intent=transcription` opens a transcription-only session. */
+  // source: protocol README §1; openai-node
+  readonly intent?: 'realtime' | 'transcription' | undefined;
 }
 
 export interface Refusal {
@@ -35,9 +38,9 @@ export interface Refusal {
 
 export interface AuthOptions {
   readonly apiKey: string;
-  readonly verifyToken?: (token: string) => boolean;
+  readonly verifyToken?: ((token: string) => boolean) | undefined;
   /** Accepts an ephemeral key minted by the emulator (GA paths: bearer or subprotocol). */
-  readonly ephemeral?: (key: string) => boolean;
+  readonly ephemeral?: ((key: string) => boolean) | undefined;
 }
 
 /** Reads the path and query; `forced` overrides the dialect the path implies. */
@@ -92,10 +95,11 @@ export function routeOf(req: IncomingMessage, forced: Dialect | undefined): Rout
 }
 
 /**
- * Checks the credentials of a handshake (§1 Auth): Azure takes the `api-key` header or query parameter, or an
+ * Checks the credentials of a handshake: Azure takes the `api-key` header or query parameter, or an
  * `Authorization: Bearer` token (checked by `verifyToken`); on the GA paths the key itself is also a bearer.
  * OpenAI takes a bearer, or in browsers the `openai-insecure-api-key.<key>` subprotocol.
  */
+// source: protocol README §1 Auth
 export function authorize(req: IncomingMessage, route: Route, auth: AuthOptions): Refusal | undefined {
   const url = new URL(req.url ?? '/', 'http://emulator');
   const header = req.headers['api-key'];

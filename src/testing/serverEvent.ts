@@ -24,17 +24,19 @@ export type EmitServerEvent = <T extends ServerEventType>(type: T, fields: Field
 export const wireType = <K extends NeutralEventName>(name: K, dialect: Dialect): NeutralEvents[K]['type'] =>
   wireName(name, dialect) as NeutralEvents[K]['type'];
 
-/** A refusal as the service words it (§3 `error`): `code`, `message`, and the offending `param` or null. */
+/** A refusal as the service words it: `code`, `message`, and the offending `param` or null. */
+// source: protocol README §3 `error`
 export interface Problem {
   readonly code: string | null;
   readonly message: string;
-  readonly param?: string | null;
+  readonly param?: string | null | undefined;
 }
 
 /**
- * The fields of an `error` event (§3): `type` (default `invalid_request_error`), `code`, `message`, `param` and the
+ * The fields of an `error` event: `type` (default `invalid_request_error`), `code`, `message`, `param` and the
  * offending client event's `event_id` (null when no client event caused it).
  */
+// source: protocol README §3
 export function errorFields(
   problem: Problem,
   eventId: string | null,

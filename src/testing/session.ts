@@ -1,8 +1,8 @@
 /**
  * One emulated Realtime session: the per-connection state machine behind `startEmulator`.
  *
- * It follows `../shared/protocol/README.md`: §6 for the order of events (connect, server VAD turns, manual commits,
- * barge-in, cancel, out-of-band responses), §3/§4 for session shapes per dialect, §1 for limits and session expiry.
+ * It follows the published protocol: the order of events (connect, server VAD turns, manual commits, barge-in,
+ * cancel, out-of-band responses), the session shapes per dialect, the limits and session expiry.
  * Every client event is validated with the library's own codecs, then as the service validates values.
  *
  * ```text
@@ -17,6 +17,7 @@
  * input transcription and transcription-only sessions (`?intent=transcription`) `transcription.ts`. This file holds
  * the session's state, its config and the dispatch of client events between them.
  */
+// source: protocol README §1, §3, §4, §6
 import type { ClientEvent, ConversationItem, Dialect } from '../protocol';
 import type { Clock } from './clock';
 import {
@@ -54,7 +55,7 @@ import {
 export interface SessionOptions {
   readonly dialect: Dialect;
   /** `'transcription'`: a transcription-only session (`?intent=transcription`); default `'realtime'`. */
-  readonly kind?: SessionKind;
+  readonly kind?: SessionKind | undefined;
   readonly model: string;
   readonly pace: 'realtime' | 'fast';
   readonly reply: ReplyPolicy;
@@ -88,7 +89,8 @@ export interface SessionOptions {
   readonly buffered: () => number;
 }
 
-/** Client events a transcription session serves besides its config update: the input audio buffer only (§5). */
+/** Client events a transcription session serves besides its config update: the input audio buffer only. */
+// source: protocol README §5
 const TRANSCRIPTION_INPUT = [
   'input_audio_buffer.append',
   'input_audio_buffer.commit',
@@ -222,7 +224,8 @@ export class EmulatedSession {
     this.frames.push(() => this.handle(frame));
   }
 
-  /** Answers a binary frame: the protocol has none (§1 Frames). */
+  /** Answers a binary frame: the protocol has none. */
+  // source: protocol README §1 Frames
   receiveBinary(): void {
     this.frames.then(() =>
       this.refuse(
@@ -318,10 +321,11 @@ export class EmulatedSession {
   }
 
   /**
-   * A transcription session (§1 `?intent=transcription`, §5): its config update (`transcription_session.update` in
+   * A transcription session: its config update (`transcription_session.update` in
    * preview, `session.update` with `type: "transcription"` in GA) and the input audio buffer; nothing else, and no
    * response ever.
    */
+  // source: protocol README §1 `?intent=transcription`, §5
   private async dispatchTranscription(event: ClientEvent, eventId: string | null): Promise<void> {
     const names = TRANSCRIPTION_EVENTS[this.options.dialect];
     if (
@@ -407,7 +411,8 @@ export class EmulatedSession {
     }
   }
 
-  /** `input_audio_buffer.committed`, then the user item; then input transcription when it is on (§6). */
+  /** `input_audio_buffer.committed`, then the user item; then input transcription when it is on. */
+  // source: protocol README §6
   private commitTurn(itemId: string, pcm: Uint8Array, durationMs: number): void {
     const ga = this.options.dialect === 'ga';
     const item: ConversationItem = {

@@ -32,11 +32,11 @@ export interface Synthesis {
 
 export interface SynthesizeOptions {
   /** `'auto'`: espeak-ng when installed, else built-in; `'builtin'`: never loads espeak-ng. Default `'auto'`. */
-  readonly engine?: 'auto' | 'builtin';
+  readonly engine?: 'auto' | 'builtin' | undefined;
   /** A Realtime voice name (`alloy`, `coral`, …); unknown names use `alloy`'s. Default `'alloy'`. */
-  readonly voice?: string;
+  readonly voice?: string | undefined;
   /** Speaking rate factor, 0.25–1.5. Default 1. */
-  readonly speed?: number;
+  readonly speed?: number | undefined;
 }
 
 type ESpeak = (options: { arguments: string[]; print?: () => void; printErr?: () => void }) => Promise<{

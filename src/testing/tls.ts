@@ -45,10 +45,11 @@ const oid = (dotted: string): Uint8Array => {
   return tlv(0x06, out);
 };
 /**
- * A DER INTEGER of the unsigned big-endian `bytes`, in its one canonical form (X.690 §8.3.2): no leading 0x00 unless
+ * A DER INTEGER of the unsigned big-endian `bytes`, in its one canonical form (X.690): no leading 0x00 unless
  * the next byte has its high bit set (then exactly one, so that the value stays positive). A serial whose random
  * first byte was 0 written as is was `asn1 … illegal padding` for OpenSSL about once in 256 certificates.
  */
+// source: protocol README §8.3.2
 export const derUnsignedInteger = (bytes: Uint8Array): Uint8Array => {
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start++;
@@ -58,9 +59,10 @@ export const derUnsignedInteger = (bytes: Uint8Array): Uint8Array => {
 const int = derUnsignedInteger;
 
 /**
- * The certificate's serial number as a DER INTEGER: positive, at most 20 octets (RFC 5280 §4.1.2.2), from 16
+ * The certificate's serial number as a DER INTEGER: positive, at most 20 octets (RFC 5280), from 16
  * random bytes (given, for tests) whose first is never 0 so that it keeps its 128 bits' size.
  */
+// source: protocol README §4.1.2.2
 export function certificateSerial(random: Uint8Array = randomBytes(16)): Uint8Array {
   const serial = Uint8Array.from(random);
   serial[0] = (serial[0]! & 0x7f) | 0x01;

@@ -1,6 +1,6 @@
 /**
  * Input transcription: what a committed user turn becomes in text, and the transcription-only session (opened with
- * `?intent=transcription`, protocol README §1) that does nothing else.
+ * `?intent=transcription`) that does nothing else.
  *
  * ```text
  * committed turn ──► transcriber ──► input_audio_transcription.delta* ──► .completed {transcript, usage}
@@ -9,8 +9,9 @@
  *
  * A transcription session starts with `transcription_session.created` (preview) or `session.created` with
  * `session.type: "transcription"` (GA), is changed with `transcription_session.update` (preview) or `session.update`
- * (GA), and never answers: no `response.*` event is ever sent in one (§5, §6).
+ * (GA), and never answers: no `response.*` event is ever sent in one.
  */
+// source: protocol README §1, §5, §6
 import type { ConversationItem, Dialect } from '../protocol';
 import type { Json } from './config';
 import type { Transcriber } from './replies';
@@ -24,9 +25,9 @@ export type SessionKind = 'realtime' | 'transcription';
 // -------------------------------------------------------------------------------------
 
 /**
- * The transcription session the service starts with, in the wire shape of its dialect (§4, shapes.md
- * `RealtimeTranscriptionSession*`): server VAD on and transcription by `model` (on Azure, the deployment, §8).
+ * The transcription session the service starts with, in the wire shape of its dialect: server VAD on and transcription by `model` (on Azure, the deployment).
  */
+// source: protocol README §4 (shapes.md `RealtimeTranscriptionSession*`), §8
 export function defaultTranscriptionSession(dialect: Dialect, model: string, turnDetection: Json): Json {
   const transcription = { model, language: null, prompt: '' };
   if (dialect === 'preview') {
@@ -53,7 +54,8 @@ export function defaultTranscriptionSession(dialect: Dialect, model: string, tur
   };
 }
 
-/** The transcription session as its created / updated events show it (object `realtime.transcription_session`, §2). */
+/** The transcription session as its created / updated events show it (object `realtime.transcription_session`). */
+// source: protocol README §2
 export function transcriptionSessionView(
   dialect: Dialect,
   config: Json,
@@ -74,7 +76,8 @@ export function transcriptionSessionView(
   };
 }
 
-/** The name of the event a transcription session's config arrives in / is echoed with, per dialect (§5). */
+/** The name of the event a transcription session's config arrives in / is echoed with, per dialect. */
+// source: protocol README §5
 export const TRANSCRIPTION_EVENTS: Record<
   Dialect,
   {
@@ -97,8 +100,9 @@ export const TRANSCRIPTION_EVENTS: Record<
 
 /**
  * Transcribes one committed turn and sends its events; resolves with the transcript, or undefined when it failed
- * or the session closed meanwhile. Asynchronous relative to the response events, as on the service (§9.9).
+ * or the session closed meanwhile. Asynchronous relative to the response events, as on the service.
  */
+// source: protocol README §9.9
 export async function transcribeTurn(
   emit: EmitServerEvent,
   isClosed: () => boolean,

@@ -18,11 +18,11 @@
 /** Turn-detection settings of `session.turn_detection` (preview) / `audio.input.turn_detection` (GA). */
 export interface VadSettings {
   /** 0–1. Default 0.5. */
-  readonly threshold?: number;
+  readonly threshold?: number | undefined;
   /** Default 300. */
-  readonly prefixPaddingMs?: number;
+  readonly prefixPaddingMs?: number | undefined;
   /** Default 200 (Azure and real sessions; the beta spec says 500). */
-  readonly silenceDurationMs?: number;
+  readonly silenceDurationMs?: number | undefined;
 }
 
 export type VadEvent = { readonly type: 'start' | 'stop'; readonly audioMs: number };
@@ -56,7 +56,11 @@ export const energyGateDb = (threshold: number): number => -75 + 55 * threshold;
 
 /** One detector per session: feed it 24 kHz samples, it says when speech starts and stops. */
 export class VoiceActivityDetector {
-  private settings: Required<VadSettings> = { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 200 };
+  private settings: { threshold: number; prefixPaddingMs: number; silenceDurationMs: number } = {
+    threshold: 0.5,
+    prefixPaddingMs: 300,
+    silenceDurationMs: 200,
+  };
   private gate = 0;
   /** The last input sample, for interpolating across pushes. */
   private previous = 0;

@@ -3,8 +3,9 @@
  * dialect's among them: "Unknown parameter: 'session.input_audio_format'."), missing ones ("Missing required
  * parameter: 'session.type'."), values outside an enum ("Invalid value: 'x'. Supported values are: 'a', 'b', and
  * 'c'.") or a range ("Invalid 'session.temperature': decimal below minimum value. …"), and the modality
- * combinations each dialect allows (protocol README §3, §4).
+ * combinations each dialect allows.
  */
+// source: protocol README §3, §4
 import type { Dialect } from '../protocol';
 
 /** A session (or part of one) in the wire shape of its dialect. */
@@ -29,7 +30,8 @@ const TURN_TYPES = ['server_vad', 'semantic_vad'];
 const EAGERNESS = ['low', 'medium', 'high', 'auto'];
 const TOOL_CHOICES = ['auto', 'none', 'required'];
 
-/** Fields a client may send in `session.update`, per dialect (§4). */
+/** Fields a client may send in `session.update`, per dialect. */
+// source: protocol README §4
 const SESSION_FIELDS: Record<Dialect, readonly string[]> = {
   preview: [
     'model',
@@ -90,7 +92,8 @@ const TURN_FIELDS: Record<Dialect, readonly string[]> = {
   ],
 };
 
-/** Fields of `response.create.response`, per dialect (§5). */
+/** Fields of `response.create.response`, per dialect. */
+// source: protocol README §5
 export const RESPONSE_FIELDS: Record<Dialect, readonly string[]> = {
   preview: [
     'conversation',
@@ -230,7 +233,8 @@ function validateTranscriptionSession(dialect: Dialect, s: Json): ConfigError | 
   return validateSession('ga', { ...s, type: 'realtime' });
 }
 
-/** A session opened as one type cannot become the other (`?intent=transcription` decides it, §1). */
+/** A session opened as one type cannot become the other (`?intent=transcription` decides it). */
+// source: protocol README §1
 function typeFixed(is: string, asked: string): ConfigError {
   return {
     code: 'invalid_value',
@@ -407,7 +411,8 @@ function pyList(values: readonly unknown[]): string {
   return `[${values.map((v) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v))).join(', ')}]`;
 }
 
-/** Beta `modalities`: `['text']` or text with audio. Azure: "You can't enable only audio" (protocol README §3). */
+/** Beta `modalities`: `['text']` or text with audio. Azure: "You can't enable only audio". */
+// source: protocol README §3
 function checkModalities(param: string, value: unknown): ConfigError | undefined {
   if (value === undefined) return undefined;
   const m = [...new Set(value as unknown[])];

@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
  * A ratchet: the references in the declarations on 2026-12-02 (every helper's wave cleans its own files; the
  * lead cleans the rest after the merge). Lower it as they go; the goal, and the real assertion, is 0.
  */
-const KNOWN_TODAY: number = 3;
+const KNOWN_TODAY: number = 0;
 const OUTSIDE = /§\s?\d|CONTRACT\.md|STYLE\.md|\.\.\/shared|protocol\/README\.md|protocol reference/gi;
 
 /** Every line of `text` that points outside the package, as `file:line: text`. */

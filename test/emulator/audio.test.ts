@@ -29,7 +29,10 @@ function scaled(pcm: Uint8Array, gain: number): Uint8Array {
 }
 
 /** Sends audio, then a manual commit: the VAD events of the audio (if any) come before `committed`. */
-async function vadTurn(s: Live, audio: Uint8Array): Promise<{ started?: Ev; stopped?: Ev }> {
+async function vadTurn(
+  s: Live,
+  audio: Uint8Array,
+): Promise<{ started: Ev | undefined; stopped: Ev | undefined }> {
   s.send(...appends(audio), { type: 'input_audio_buffer.commit' });
   await s.next('input_audio_buffer.committed');
   const find = (t: string) => s.events.find((e) => e.type === t) as unknown as Ev | undefined;
@@ -118,7 +121,7 @@ describe.each(['preview', 'ga'] as Dialect[])('input audio in %s', (dialect) => 
   });
 
   it('honours prefix_padding_ms and silence_duration_ms exactly', async () => {
-    const results: { started?: Ev; stopped?: Ev }[] = [];
+    const results: { started: Ev | undefined; stopped: Ev | undefined }[] = [];
     for (const td of [
       { ...VAD, prefix_padding_ms: 0, silence_duration_ms: 200, create_response: false },
       { ...VAD, prefix_padding_ms: 300, silence_duration_ms: 1000, create_response: false },
