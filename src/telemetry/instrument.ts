@@ -137,6 +137,10 @@ export function instrument<T extends ServerMessage | ConnectionState | { readonl
       unit: '{error}',
       description: 'Server errors, undecodable frames and connection errors',
     }),
+    reconnects: meter.createCounter('rx_realtime.reconnects', {
+      unit: '{reconnect}',
+      description: 'Sockets session() reconnected after a retryable ending (rollovers are not counted)',
+    }),
     tokens: meter.createHistogram('gen_ai.client.token.usage', {
       unit: '{token}',
       description: 'Tokens per response',
@@ -235,6 +239,19 @@ export function instrument<T extends ServerMessage | ConnectionState | { readonl
             connection?.setAttributes(
               clean({ 'rx_realtime.close.code': s.code, 'rx_realtime.close.reason': s.reason || undefined }),
             );
+          return;
+        }
+        if (type === 'rx-realtime.session_state') {
+          // session(): a reconnect ends what was open on the dropped socket, and is counted
+          const s = value as { state?: string; attempt?: number; reason?: string };
+          if (s.state === 'reconnecting') {
+            for (const id of [...open.keys()]) endResponse(id, 'incomplete');
+            m?.reconnects.add(1, clean({ ...base, 'rx_realtime.reconnect.attempt': s.attempt }));
+            connection?.addEvent(
+              'rx_realtime.reconnecting',
+              clean({ 'rx_realtime.reconnect.attempt': s.attempt, 'rx_realtime.reconnect.reason': s.reason }),
+            );
+          } else if (s.state === 'rolled_over') connection?.addEvent('rx_realtime.rolled_over');
           return;
         }
         if (type === 'rx-realtime.decode_failure') {

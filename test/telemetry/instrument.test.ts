@@ -14,7 +14,9 @@ import {
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import {
   concat,
+  filter,
   firstValueFrom,
+  Subject,
   lastValueFrom,
   NEVER,
   of,
@@ -29,6 +31,7 @@ import { connect, connectWithState, type ConnectionState } from '../../src/clien
 import type { ConnectOptions } from '../../src/client/options';
 import { audioAppends } from '../../src/operators/audioAppends';
 import type { ClientEvent, ServerMessage } from '../../src/protocol';
+import { session, type SessionInput } from '../../src/session';
 import { instrument, type MeterLike, type TracerLike } from '../../src/telemetry';
 import { startEmulator, type Emulator } from '../../src/testing/emulator';
 
@@ -240,6 +243,41 @@ describe('instrument()', () => {
     expect(
       points(rm, 'rx_realtime.responses').map((p) => [p.attributes['rx_realtime.response.status'], p.value]),
     ).toEqual([['incomplete', 1]]);
+  });
+
+  it('over session(): counts a reconnect, ends the response the drop cut as incomplete, and the answer again', async () => {
+    setup();
+    emulator.faults.inject({ action: 'drop', atEvent: 'response.text.delta', nth: 1 });
+    const input = new Subject<SessionInput>();
+    const out$ = session({
+      ...options('preview'),
+      pingIntervalMs: 0,
+      config: { outputModalities: ['text'] },
+      reconnect: { initialDelayMs: 0, maxDelayMs: 0 },
+    })(input).pipe(instrument({ tracer, meter }), share());
+    const replayedAndAnswered = firstValueFrom(
+      out$.pipe(
+        filter(
+          (e) =>
+            e.type === 'response.done' &&
+            (e as { response: { status?: string } }).response.status === 'completed',
+        ),
+      ),
+    );
+    input.next('Hello');
+    await replayedAndAnswered;
+    const spans = spanNamed(exporter.getFinishedSpans(), 'realtime.response');
+    expect(spans.map((r) => r.attributes['rx_realtime.response.status'])).toEqual([
+      'incomplete',
+      'completed',
+    ]);
+    const rm = await collect();
+    expect(
+      points(rm, 'rx_realtime.reconnects').map((p) => [
+        p.attributes['rx_realtime.reconnect.attempt'],
+        p.value,
+      ]),
+    ).toEqual([[1, 1]]);
   });
 
   it('counts server error events by code and leaves every event as it was', async () => {
