@@ -64,10 +64,10 @@ const shared = [
   ResponseCancel,
 ] as const;
 
-/** Every client event codec of the preview (beta) dialect. */
-export const previewClientCodecs = [...shared, SessionUpdate] as const;
+/** Every client event codec of the preview (beta) dialect, in the order the service lists them. */
+export const previewClientCodecs = [SessionUpdate, ...shared] as const;
 /** Every client event codec of the GA dialect. */
-export const gaClientCodecs = [...shared, GaSessionUpdate] as const;
+export const gaClientCodecs = [GaSessionUpdate, ...shared] as const;
 
 /** Every client event of either dialect (a narrowable union on `type`). */
 export type ClientEvent = t.TypeOf<(typeof previewClientCodecs)[number]>;

@@ -8,7 +8,7 @@
  */
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
-import type { Dialect } from './dialect';
+import { wireNamesOf, type Dialect } from './dialect';
 import { decodeFailure, type DecodeFailure, type DecodeIssue } from './decodeFailure';
 import { markUnknownEvent, type UnknownEvent } from './unknownEvent';
 import { gaServerCodecs, previewServerCodecs, type KnownServerEvent } from './serverEvents';
@@ -45,14 +45,7 @@ interface Entry {
 type Registry = ReadonlyMap<string, Entry>;
 
 /** The deltas whose codec is `serverEvent(type, { ...partRef, delta: t.string })` in serverEvents.ts. */
-const PART_DELTAS: ReadonlySet<string> = new Set([
-  'response.audio.delta',
-  'response.output_audio.delta',
-  'response.audio_transcript.delta',
-  'response.output_audio_transcript.delta',
-  'response.text.delta',
-  'response.output_text.delta',
-]);
+const PART_DELTAS = wireNamesOf('audioDelta', 'transcriptDelta', 'textDelta');
 
 const registry = (...lists: readonly (readonly t.Mixed[])[]): Registry => {
   const map = new Map<string, Entry>();

@@ -56,6 +56,10 @@ export const EVENT_NAMES: {
   itemDone: { preview: 'conversation.item.created', ga: 'conversation.item.done' },
 };
 
+/** Both dialects' wire names of some neutral events: the one list every hand-written set is made from. */
+export const wireNamesOf = (...names: readonly NeutralEventName[]): ReadonlySet<string> =>
+  new Set(names.flatMap((n) => [EVENT_NAMES[n].preview, EVENT_NAMES[n].ga]));
+
 /**
  * Content types that mean "text" / "audio" in either dialect: GA items say `output_text`/`output_audio` while
  * GA `content_part.*` parts keep `text`/`audio`. Accept all in both places.

@@ -23,7 +23,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeServerEvent, isServerPartDelta, type ServerEvent } from './decode';
 import type { DecodeFailure } from './decodeFailure';
-import type { Dialect } from './dialect';
+import { wireNamesOf, type Dialect } from './dialect';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -49,13 +49,8 @@ const last: { event: object | undefined; delta: string; audio: Uint8Array | unde
 /** `"delta":"` in bytes (a plain array: nothing touches `Buffer` at import time). */
 const DELTA_KEY = new Uint8Array([0x22, 0x64, 0x65, 0x6c, 0x74, 0x61, 0x22, 0x3a, 0x22]);
 
-const AUDIO_DELTAS: ReadonlySet<string> = new Set(['response.audio.delta', 'response.output_audio.delta']);
-const TEXT_DELTAS: ReadonlySet<string> = new Set([
-  'response.audio_transcript.delta',
-  'response.output_audio_transcript.delta',
-  'response.text.delta',
-  'response.output_text.delta',
-]);
+const AUDIO_DELTAS = wireNamesOf('audioDelta');
+const TEXT_DELTAS = wireNamesOf('transcriptDelta', 'textDelta');
 
 /**
  * A delta's checked envelope, cut at the string values that change from one delta of a part to the next:

@@ -70,24 +70,34 @@ export const ResponseStatus = openEnum<'in_progress' | 'completed' | 'cancelled'
 export const StatusReason = openEnum<
   'turn_detected' | 'client_cancelled' | 'max_output_tokens' | 'content_filter'
 >('StatusReason');
+/**
+ * The voices of the realtime models: the preview dialect's eight, and the two GA adds. Later voices keep arriving,
+ * so the codecs stay open; the emulator and `sessionUpdate` check against these lists.
+ */
+// source: protocol README §3 "Modalities and voices"
+export const VOICES = {
+  preview: ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse'],
+  ga: ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'],
+} as const;
+/** The audio formats: preview names, and GA's `format.type` values, in the same order (PCM16 24 kHz, µ-law, A-law). */
+// source: protocol README §1 "Audio formats"
+export const AUDIO_FORMATS = {
+  preview: ['pcm16', 'g711_ulaw', 'g711_alaw'],
+  ga: ['audio/pcm', 'audio/pcmu', 'audio/pcma'],
+} as const;
 /** A voice name (open: `marin`, `cedar` and later ones), or GA's custom voice `{ id }`. */
 // source: protocol README §3, §9.4
 export const Voice = t.union(
-  [
-    openEnum<
-      'alloy' | 'ash' | 'ballad' | 'coral' | 'echo' | 'sage' | 'shimmer' | 'verse' | 'marin' | 'cedar'
-    >('VoiceName'),
-    t.type({ id: t.string }, 'CustomVoice'),
-  ],
+  [openEnum<(typeof VOICES.ga)[number]>('VoiceName'), t.type({ id: t.string }, 'CustomVoice')],
   'Voice',
 );
 /** `int(1–4096) | "inf"`, and `null` as real session payloads send it. */
 // source: protocol README §3, §9.5
 export const MaxTokens = nullable(t.union([t.number, t.literal('inf')], 'MaxTokens'));
-export const BetaAudioFormat = openEnum<'pcm16' | 'g711_ulaw' | 'g711_alaw'>('BetaAudioFormat');
+export const BetaAudioFormat = openEnum<(typeof AUDIO_FORMATS.preview)[number]>('BetaAudioFormat');
 export const GaAudioFormat = t.partial(
   {
-    type: openEnum<'audio/pcm' | 'audio/pcmu' | 'audio/pcma'>('GaAudioFormatType'),
+    type: openEnum<(typeof AUDIO_FORMATS.ga)[number]>('GaAudioFormatType'),
     rate: t.number,
   },
   'GaAudioFormat',

@@ -8,6 +8,7 @@
 // Sections: model (the config types), errors, constructors (`sessionUpdate`), utils (the two wire writers).
 import type { SessionUpdate } from './clientEvents';
 import type { Dialect } from './dialect';
+import type { AUDIO_FORMATS, VOICES } from './resources';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -28,9 +29,9 @@ type Only<D extends Dialect, In extends Dialect, Field extends string, T> = [D] 
 
 // §3 "Modalities and voices"
 /** The 8 voices of the realtime models on the preview dialect (the ones Azure's realtime reference lists). */
-export type PreviewVoiceName = 'alloy' | 'ash' | 'ballad' | 'coral' | 'echo' | 'sage' | 'shimmer' | 'verse';
+export type PreviewVoiceName = (typeof VOICES.preview)[number];
 /** GA adds `marin` and `cedar`, and later voices keep arriving: any string is accepted. */
-export type GaVoiceName = PreviewVoiceName | 'marin' | 'cedar' | (string & {});
+export type GaVoiceName = (typeof VOICES.ga)[number] | (string & {});
 /** A voice: a name, or GA's custom voice `{ id }` (`VoiceIdsOrCustomVoice` in the GA OpenAPI spec). */
 export type VoiceConfig<D extends Dialect = Dialect> = [D] extends ['preview']
   ? PreviewVoiceName
@@ -40,7 +41,7 @@ export type VoiceConfig<D extends Dialect = Dialect> = [D] extends ['preview']
  * An audio format by its preview name: 16-bit PCM at 24 kHz mono, or 8 kHz G.711 µ-law /
  * A-law. On GA it becomes `{ type: "audio/pcm", rate: 24000 }`, `{ type: "audio/pcmu" }`, `{ type: "audio/pcma" }`.
  */
-export type AudioFormatName = 'pcm16' | 'g711_ulaw' | 'g711_alaw';
+export type AudioFormatName = (typeof AUDIO_FORMATS.preview)[number];
 
 /** What the model answers with. Audio always comes with its transcript. */
 export type OutputModality = 'text' | 'audio';

@@ -6,6 +6,9 @@
  * are: …" (an unknown type).
  */
 import * as E from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
+import { gaClientCodecs, previewClientCodecs } from '../protocol/clientEvents';
+import { wireType } from '../protocol/decode';
 import {
   decodeClientEvent,
   isUnknownEvent,
@@ -22,25 +25,12 @@ export type FrameCheck =
       readonly eventId: string | null;
     };
 
-/** Client event types each dialect serves, for the "Supported values" of an unknown type. */
-const PREVIEW_CLIENT_TYPES = [
-  'session.update',
-  'transcription_session.update',
-  'input_audio_buffer.append',
-  'input_audio_buffer.commit',
-  'input_audio_buffer.clear',
-  'output_audio_buffer.clear',
-  'conversation.item.create',
-  'conversation.item.retrieve',
-  'conversation.item.truncate',
-  'conversation.item.delete',
-  'response.create',
-  'response.cancel',
-] as const;
+/** Client event types each dialect serves, for the "Supported values" of an unknown type: the codecs' own. */
+const typesOf = (codecs: readonly t.Mixed[]) => [...new Set(codecs.map(wireType))];
 // GA has the same events but for transcription_session.update (session.update with type "transcription", §5)
 const CLIENT_TYPES: Record<Dialect, readonly string[]> = {
-  preview: PREVIEW_CLIENT_TYPES,
-  ga: PREVIEW_CLIENT_TYPES.filter((t) => t !== 'transcription_session.update'),
+  preview: typesOf(previewClientCodecs),
+  ga: typesOf(gaClientCodecs).filter((type) => type !== 'transcription_session.update'),
 };
 
 /** Decodes a client frame for a session of `dialect`, or says why the service would refuse it. */

@@ -7,6 +7,7 @@
  */
 // source: protocol README §3, §4
 import type { Dialect } from '../protocol';
+import { AUDIO_FORMATS, VOICES } from '../protocol/resources';
 
 /** A session (or part of one) in the wire shape of its dialect. */
 export type Json = Record<string, unknown>;
@@ -22,10 +23,10 @@ export interface ConfigError {
 // constants (protocol README §3)
 // -------------------------------------------------------------------------------------
 
-const BETA_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse'];
-const GA_VOICES = [...BETA_VOICES, 'marin', 'cedar'];
-const BETA_FORMATS = ['pcm16', 'g711_ulaw', 'g711_alaw'];
-const GA_FORMATS = ['audio/pcm', 'audio/pcmu', 'audio/pcma'];
+const BETA_VOICES: readonly string[] = VOICES.preview;
+const GA_VOICES: readonly string[] = VOICES.ga;
+const BETA_FORMATS: readonly string[] = AUDIO_FORMATS.preview;
+const GA_FORMATS: readonly string[] = AUDIO_FORMATS.ga;
 const TURN_TYPES = ['server_vad', 'semantic_vad'];
 const EAGERNESS = ['low', 'medium', 'high', 'auto'];
 const TOOL_CHOICES = ['auto', 'none', 'required'];
