@@ -1,112 +1,9 @@
 import { of, Subject, type Observable } from 'rxjs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { legend } from '../../marbles/legend';
-import {
-  assistantSpeaking,
-  audioAppends,
-  audioDeltas,
-  collectText,
-  functionCallOutput,
-  functionCalls,
-  IncompleteStreamError,
-  ofType,
-  textDeltas,
-  transcriptDeltas,
-  userSpeaking,
-  userSpeech,
-  writeAudio,
-} from '../../src/operators';
+import { audioAppends, functionCallOutput, functionCalls, ofType, writeAudio } from '../../src/operators';
 import type { ServerEvents, ServerMessage } from '../../src/protocol';
 import { DIALECTS, testScheduler } from './helpers';
-
-describe.each(DIALECTS)('delta operators (%s)', (dialect) => {
-  const L = legend(dialect);
-
-  it('textDeltas emits the text chunks only', () => {
-    testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
-      const source = hot('-C-P-T-a-t-X-Q-D-k-n-|', L);
-      expectObservable(source.pipe(textDeltas())).toBe('-----y---------------|', { y: 'Yes' });
-      expectSubscriptions(source.subscriptions).toBe('^--------------------!');
-    });
-  });
-
-  it('transcriptDeltas emits the transcript chunks only', () => {
-    testScheduler().run(({ hot, expectObservable }) => {
-      const source = hot('-p-a-t-a-u-T-y-|', L);
-      expectObservable(source.pipe(transcriptDeltas())).toBe('-----h---i-----|', { h: 'Hi', i: ' there' });
-    });
-  });
-
-  // audioDeltas: test/operators/audioDeltas.test.ts
-
-  it('propagates source errors and never-ending sources', () => {
-    testScheduler().run(({ hot, cold, expectObservable }) => {
-      expectObservable(hot('-T-#', L).pipe(textDeltas())).toBe('-y-#', { y: 'Yes' });
-      expectObservable(cold<ServerMessage>('-').pipe(textDeltas())).toBe('-');
-      expectObservable(cold<ServerMessage>('|').pipe(audioDeltas())).toBe('|');
-    });
-  });
-});
-
-describe.each(DIALECTS)('collectText and collectAudio (%s)', (dialect) => {
-  const L = legend(dialect);
-
-  it('collectText gives one value per text part at content_part.done', () => {
-    testScheduler().run(({ hot, expectObservable }) => {
-      const source = hot('-C-O-P-T-X-Q-E-D-|', L);
-      expectObservable(source.pipe(collectText())).toBe('-----------v-----|', {
-        v: { responseId: 'resp_2', itemId: 'item_2', contentIndex: 0, text: 'Yes' },
-      });
-    });
-  });
-
-  // collectAudio: test/operators/collectAudio.test.ts
-
-  it('errors with IncompleteStreamError when the source completes inside a part', () => {
-    testScheduler().run(({ hot, expectObservable }) => {
-      expectObservable(hot('-P-T-|', L).pipe(collectText())).toBe(
-        '-----#',
-        undefined,
-        new IncompleteStreamError('content part', 'item_2:0', 'source completed'),
-      );
-    });
-  });
-});
-
-describe.each(DIALECTS)('speaking states (%s)', (dialect) => {
-  const L = legend(dialect);
-
-  it('userSpeaking starts false and follows speech_started / speech_stopped, distinct', () => {
-    testScheduler().run(({ hot, expectObservable }) => {
-      const source = hot('-v-v-a-w-w-|', L);
-      expectObservable(source.pipe(userSpeaking())).toBe('ft-----f---|', { f: false, t: true });
-    });
-  });
-
-  it('userSpeech carries the item id and the audio position', () => {
-    testScheduler().run(({ hot, expectObservable }) => {
-      expectObservable(hot('-v-w-|', L).pipe(userSpeech())).toBe('st-f-|', {
-        s: { speaking: false, itemId: undefined, audioMs: undefined },
-        t: { speaking: true, itemId: 'item_u', audioMs: 500 },
-        f: { speaking: false, itemId: 'item_u', audioMs: 2100 },
-      });
-    });
-  });
-
-  it('assistantSpeaking is true from the first audio delta to audio done', () => {
-    testScheduler().run(({ hot, expectObservable }) => {
-      const source = hot('-c-p-a-a-t-x-q-d-|', L);
-      expectObservable(source.pipe(assistantSpeaking())).toBe('f----t-----f-----|', { f: false, t: true });
-    });
-  });
-
-  it('assistantSpeaking turns false at response.done when the audio never finished (barge-in)', () => {
-    testScheduler().run(({ hot, expectObservable }) => {
-      const source = hot('-c-a-v-d-|', L);
-      expectObservable(source.pipe(assistantSpeaking())).toBe('f--t---f-|', { f: false, t: true });
-    });
-  });
-});
 
 describe.each(DIALECTS)('functionCalls (%s)', (dialect) => {
   const added = {
@@ -256,17 +153,6 @@ describe('writeAudio', () => {
           }),
         ),
       ).toBe('-#', undefined, boom);
-    });
-  });
-});
-
-describe('a server error mid-response', () => {
-  it('passes by the split and the collectors: the response goes on', () => {
-    const L = legend('ga');
-    testScheduler().run(({ hot, expectObservable }) => {
-      expectObservable(hot('-P-T-z-X-Q-|', L).pipe(collectText())).toBe('---------v-|', {
-        v: { responseId: 'resp_2', itemId: 'item_2', contentIndex: 0, text: 'Yes' },
-      });
     });
   });
 });
