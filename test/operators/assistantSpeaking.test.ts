@@ -3,7 +3,7 @@ import { describe, it } from 'vitest';
 import { legend } from '../../marbles/legend';
 import { assistantSpeaking } from '../../src/operators';
 import type { ServerMessage } from '../../src/protocol';
-import { DIALECTS, testScheduler, throwing } from './helpers';
+import { DIALECTS, reconnecting, testScheduler, throwing } from './helpers';
 
 describe.each(DIALECTS)('assistantSpeaking (%s)', (dialect) => {
   const base = legend(dialect);
@@ -12,6 +12,7 @@ describe.each(DIALECTS)('assistantSpeaking (%s)', (dialect) => {
     // resp_2 with audio too, for overlapping responses
     b: { ...base.a!, event_id: 'event_b', response_id: 'resp_2', item_id: 'item_2' } as ServerMessage,
     g: { ...base.x!, event_id: 'event_g', response_id: 'resp_2', item_id: 'item_2' } as ServerMessage,
+    r: reconnecting as never as ServerMessage,
   };
   const F = { f: false, t: true };
   const boom = new Error('boom');
@@ -90,6 +91,16 @@ describe.each(DIALECTS)('assistantSpeaking (%s)', (dialect) => {
       const source = hot('-a-x-|', L);
       expectObservable(source.pipe(assistantSpeaking(), skip(1), throwing(boom))).toBe('-#', undefined, boom);
       expectSubscriptions(source.subscriptions).toBe('^!');
+    });
+  });
+
+  // BUG (src/operators/assistantSpeaking.ts): it ignores session()'s `reconnecting` state. A response cut by a
+  // dropped socket never gets its response.done (the new socket holds a new session; session() sends none), so its
+  // id stays in the set and the output stays true for good, through every later response. The other operators
+  // that hold per-socket state end it at `reconnecting` (src/operators/sessionState.ts).
+  it.fails('turns false when the session reconnects mid-audio, and follows the responses after it', () => {
+    testScheduler().run(({ hot, expectObservable }) => {
+      expectObservable(hot('-c-a-r-C-b-g-D-|', L).pipe(assistantSpeaking())).toBe('f--t-f---t-f---|', F);
     });
   });
 });

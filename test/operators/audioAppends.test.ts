@@ -73,6 +73,12 @@ describe('audioAppends', () => {
     });
   });
 
+  // BUG (src/operators/audioAppends.ts): a sampleRate of 0 (or NaN) makes the chunk 0 bytes, and the RangeError
+  // then blames chunkMs ("audioAppends: chunkMs must be > 0, got 100"), an option the caller got right.
+  it.fails('throws a RangeError that names sampleRate for a sampleRate that is not positive', () => {
+    expect(() => audioAppends(pcm, { sampleRate: 0 })).toThrow(/sampleRate/);
+  });
+
   it('throws a RangeError at once for a chunkMs that is not positive', () => {
     expect(() => audioAppends(pcm, { chunkMs: 0 })).toThrow(
       new RangeError('audioAppends: chunkMs must be > 0, got 0'),
