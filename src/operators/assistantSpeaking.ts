@@ -1,7 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { isEvent, type ServerMessage } from '../protocol';
 import { field, nestedId } from './groups';
-import type { SessionState } from './sessionState';
+import { isReconnecting, type SessionState } from './sessionState';
 
 /**
  * Whether the assistant is sending speech: `false` first, `true` at a response's first audio delta, `false` when
@@ -37,7 +37,9 @@ export function assistantSpeaking(): OperatorFunction<ServerMessage | SessionSta
       subscriber.next(false);
       return source.subscribe({
         next(e) {
-          if (isEvent(e, 'audioDelta')) speaking.add(e.response_id);
+          // session(): the socket dropped, and the responses sending audio on it with it
+          if (isReconnecting(e)) speaking.clear();
+          else if (isEvent(e, 'audioDelta')) speaking.add(e.response_id);
           else if (isEvent(e, 'audioDone')) speaking.delete(e.response_id);
           else if (e.type === 'response.done')
             speaking.delete(nestedId(e, 'response') ?? field(e, 'response_id') ?? '');

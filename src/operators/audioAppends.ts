@@ -61,6 +61,7 @@ export function audioAppends(
   const pace = options.pace ?? 'realtime';
   const scheduler = options.scheduler ?? asyncScheduler;
   const chunkBytes = pcm16BytesForMs(chunkMs, sampleRate);
+  if (!(sampleRate > 0)) throw new RangeError(`audioAppends: sampleRate must be > 0, got ${sampleRate}`);
   if (!(chunkBytes > 0)) throw new RangeError(`audioAppends: chunkMs must be > 0, got ${chunkMs}`);
   const append = (bytes: Uint8Array): AppendOrCommit =>
     markBase64Append({ type: 'input_audio_buffer.append' as const, audio: bytesToBase64(bytes) });

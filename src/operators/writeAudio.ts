@@ -41,9 +41,11 @@ export function writeAudio(
   sink: AudioSink,
   options: WriteAudioOptions = {},
 ): MonoTypeOperatorFunction<Uint8Array> {
+  // one header per sink: a resubscription (retry, repeat) writes on into the same sink, so the flag belongs to
+  // this operator (which holds the sink), not to a subscription
+  let headerWritten = options.format !== 'wav';
   return (source) =>
     new Observable<Uint8Array>((subscriber) => {
-      let headerWritten = options.format !== 'wav';
       return source.subscribe({
         next(chunk) {
           try {

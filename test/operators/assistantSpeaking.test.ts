@@ -94,11 +94,9 @@ describe.each(DIALECTS)('assistantSpeaking (%s)', (dialect) => {
     });
   });
 
-  // BUG (src/operators/assistantSpeaking.ts): it ignores session()'s `reconnecting` state. A response cut by a
-  // dropped socket never gets its response.done (the new socket holds a new session; session() sends none), so its
-  // id stays in the set and the output stays true for good, through every later response. The other operators
-  // that hold per-socket state end it at `reconnecting` (src/operators/sessionState.ts).
-  it.fails('turns false when the session reconnects mid-audio, and follows the responses after it', () => {
+  // a regression test: a response cut by a dropped socket never gets its response.done, so the operator ends it at
+  // session()'s `reconnecting` state, as the other operators that hold per-socket state do
+  it('turns false when the session reconnects mid-audio, and follows the responses after it', () => {
     testScheduler().run(({ hot, expectObservable }) => {
       expectObservable(hot('-c-a-r-C-b-g-D-|', L).pipe(assistantSpeaking())).toBe('f--t-f---t-f---|', F);
     });

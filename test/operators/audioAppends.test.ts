@@ -73,9 +73,8 @@ describe('audioAppends', () => {
     });
   });
 
-  // BUG (src/operators/audioAppends.ts): a sampleRate of 0 (or NaN) makes the chunk 0 bytes, and the RangeError
-  // then blames chunkMs ("audioAppends: chunkMs must be > 0, got 100"), an option the caller got right.
-  it.fails('throws a RangeError that names sampleRate for a sampleRate that is not positive', () => {
+  // a regression test: a sampleRate of 0 (or NaN) made the chunk 0 bytes and the error blamed chunkMs
+  it('throws a RangeError that names sampleRate for a sampleRate that is not positive', () => {
     expect(() => audioAppends(pcm, { sampleRate: 0 })).toThrow(/sampleRate/);
   });
 

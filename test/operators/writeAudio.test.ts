@@ -125,10 +125,9 @@ describe('writeAudio', () => {
     expect(written).toEqual([x]);
   });
 
-  // BUG (src/operators/writeAudio.ts): its doc says the WAV header is "written at the first subscription's first
-  // chunk only", but `headerWritten` lives in each subscription, so a resubscription (retry, repeat) to the same
-  // sink writes a second RIFF header into the middle of the stream.
-  it.fails("writes the WAV header at the first subscription's first chunk only (as documented)", () => {
+  // a regression test: the header flag lived in each subscription, so a resubscription (retry, repeat) to the same
+  // sink wrote a second RIFF header into the middle of the stream
+  it("writes the WAV header at the first subscription's first chunk only (as documented)", () => {
     const { written, sink } = recorder();
     testScheduler().run(({ cold, expectObservable }) => {
       const audio = cold('-x-|', { x }).pipe(writeAudio(sink, { format: 'wav' }));
