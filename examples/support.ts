@@ -2,7 +2,14 @@
  * What every example shares: where to connect (Azure from the environment, else the emulator in-process), and
  * a `session.update` in the right shape for the dialect.
  */
-import { connect, type ClientEvent, type ConnectOptions, type Dialect } from 'rx-realtime';
+import {
+  connect,
+  sessionUpdate as buildSessionUpdate,
+  type ClientEvent,
+  type ConnectOptions,
+  type Dialect,
+  type VoiceConfig,
+} from 'rx-realtime';
 import { startEmulator, type EmulatorOptions } from 'rx-realtime/testing';
 
 export interface Target {
@@ -97,37 +104,20 @@ export interface SessionSettings {
   }[];
 }
 
-/** `session.update` in the shape of the dialect (protocol README §4: beta is flat, GA nests audio settings). */
+/** The examples' settings as the library's dialect-neutral `SessionConfig`, in the dialect's shape. */
 export function sessionUpdate(dialect: Dialect, s: SessionSettings): ClientEvent {
-  const turnDetection = s.serverVad === false ? null : { type: 'server_vad', silence_duration_ms: 500 };
-  const tools = s.tools ? { tools: s.tools.map((t) => ({ ...t })), tool_choice: 'auto' } : {};
-  if (dialect === 'preview') {
-    return {
-      type: 'session.update',
-      session: {
-        modalities: s.textOnly ? ['text'] : ['text', 'audio'],
-        ...(s.instructions ? { instructions: s.instructions } : {}),
-        ...(s.voice ? { voice: s.voice } : {}),
-        input_audio_format: 'pcm16',
-        output_audio_format: 'pcm16',
-        turn_detection: turnDetection,
-        ...tools,
-      },
-    };
-  }
-  return {
-    type: 'session.update',
-    session: {
-      type: 'realtime',
-      output_modalities: s.textOnly ? ['text'] : ['audio'],
+  return buildSessionUpdate(
+    {
+      outputModalities: s.textOnly ? ['text'] : ['audio'],
       ...(s.instructions ? { instructions: s.instructions } : {}),
-      audio: {
-        input: { format: { type: 'audio/pcm', rate: 24000 }, turn_detection: turnDetection },
-        output: { format: { type: 'audio/pcm', rate: 24000 }, ...(s.voice ? { voice: s.voice } : {}) },
-      },
-      ...tools,
+      ...(s.voice ? { voice: s.voice as VoiceConfig } : {}),
+      inputAudioFormat: 'pcm16',
+      outputAudioFormat: 'pcm16',
+      turnDetection: s.serverVad === false ? null : { type: 'server_vad', silenceDurationMs: 500 },
+      ...(s.tools ? { tools: s.tools, toolChoice: 'auto' as const } : {}),
     },
-  };
+    dialect,
+  );
 }
 
 /** `--name value` and `--flag` arguments. */

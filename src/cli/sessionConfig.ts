@@ -1,7 +1,8 @@
 /**
- * The CLI's `session.update`, in the shape of the dialect: the beta (preview) session is flat, the GA one has
- * `type: 'realtime'` and nests the audio settings (GA refuses an update without `session.type`).
+ * The CLI's `session.update`: its few settings as a `SessionConfig`, in the dialect's shape by `sessionUpdate`.
  */
+import { sessionUpdate as buildSessionUpdate } from '../protocol/sessionConfig';
+import type { VoiceConfig } from '../protocol/sessionConfig';
 import type { ClientEvent, Dialect } from '../protocol';
 
 export interface SessionSettings {
@@ -11,30 +12,16 @@ export interface SessionSettings {
 }
 
 export function sessionUpdate(dialect: Dialect, s: SessionSettings): ClientEvent {
-  const turnDetection = { type: 'server_vad', silence_duration_ms: 500 };
-  if (dialect === 'preview') {
-    return {
-      type: 'session.update',
-      session: {
-        modalities: s.textOnly ? ['text'] : ['text', 'audio'],
-        ...(s.instructions ? { instructions: s.instructions } : {}),
-        ...(s.voice ? { voice: s.voice } : {}),
-        input_audio_format: 'pcm16',
-        output_audio_format: 'pcm16',
-        turn_detection: turnDetection,
-      },
-    } as ClientEvent;
-  }
-  return {
-    type: 'session.update',
-    session: {
-      type: 'realtime',
-      output_modalities: s.textOnly ? ['text'] : ['audio'],
+  return buildSessionUpdate(
+    {
+      outputModalities: s.textOnly ? ['text'] : ['audio'],
       ...(s.instructions ? { instructions: s.instructions } : {}),
-      audio: {
-        input: { format: { type: 'audio/pcm', rate: 24000 }, turn_detection: turnDetection },
-        output: { format: { type: 'audio/pcm', rate: 24000 }, ...(s.voice ? { voice: s.voice } : {}) },
-      },
+      // a name the dialect does not have is refused by the builder with a SessionConfigError naming it
+      ...(s.voice ? { voice: s.voice as VoiceConfig } : {}),
+      inputAudioFormat: 'pcm16',
+      outputAudioFormat: 'pcm16',
+      turnDetection: { type: 'server_vad', silenceDurationMs: 500 },
     },
-  } as ClientEvent;
+    dialect,
+  );
 }
