@@ -24,7 +24,6 @@ export type ClientName = 'raw' | 'rx' | 'openai';
 export interface ServiceConfig {
   readonly client: ClientName;
   readonly port: number;
-  readonly cert: string;
   readonly sessions: number;
   /** Responses per session, back to back, each `deltas` × 100 ms long; the server closes with 1000 after them. */
   readonly responses: number;
@@ -75,6 +74,10 @@ export interface ServiceResult {
   readonly audioBytes: number;
   readonly transcriptChars: number;
   readonly appendsSent: number;
+  /** Sessions open when the window began (all of them, or set-up work was measured). */
+  readonly openAtStart: number;
+  /** Sessions that had ended when the window closed (none, or the window saw fewer sessions). */
+  readonly endedInWindow: number;
   /** Sessions that ended by an error (each message once, with its count). */
   readonly errors: readonly string[];
   /** Sessions that did not end by themselves before the deadline. */
@@ -93,9 +96,11 @@ interface Sink {
   audio(bytes: number, eventId: unknown): void;
   transcript(chars: number): void;
   append(): void;
+  /** The session's socket is open (rx-realtime: its first event, `session.created`, arrived). */
+  open(): void;
 }
 
-type Session = (url: string, cert: string, sink: Sink, pcm: Uint8Array) => Promise<void>;
+type Session = (url: string, sink: Sink, pcm: Uint8Array) => Promise<void>;
 
 const path = '/openai/v1/realtime';
 const params = (c: ServiceConfig) =>
@@ -105,12 +110,13 @@ const params = (c: ServiceConfig) =>
 async function rawSession(config: ServiceConfig): Promise<Session> {
   const { default: WebSocket } = await import('ws');
   const query = `?model=bench&${params(config)}`;
-  return (base, cert, sink, pcm) =>
+  return (base, sink, pcm) =>
     new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${base}${path}${query}`, { perMessageDeflate: false, ca: cert });
+      const ws = new WebSocket(`${base}${path}${query}`, { perMessageDeflate: false });
       const audio = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
       let timer: ReturnType<typeof setInterval> | undefined;
       ws.on('open', () => {
+        sink.open();
         timer = setInterval(() => {
           if (ws.readyState !== WebSocket.OPEN) return;
           ws.send(JSON.stringify({ type: 'input_audio_buffer.append', audio: audio.toString('base64') }));
@@ -136,14 +142,15 @@ async function rawSession(config: ServiceConfig): Promise<Session> {
 
 async function rxSession(config: ServiceConfig): Promise<Session> {
   const rx = (await import(config.rxModule)) as typeof import('../src/index');
-  const { interval, lastValueFrom, map, merge, mergeMap, share, tap, ignoreElements } = await import('rxjs');
+  const { interval, lastValueFrom, map, merge, mergeMap, share, take, tap, ignoreElements } =
+    await import('rxjs');
   const query = `?model=bench&${params(config)}`;
-  return async (base, cert, sink, pcm) => {
+  return async (base, sink, pcm) => {
     // the microphone: a 20 ms chunk every 20 ms, as a gateway hands them over
     const mic$ = interval(20).pipe(map(() => pcm));
     const appends$ = rx.audioAppends(mic$, { chunkMs: 20 }).pipe(tap(() => sink.append()));
     const server$ = rx
-      .connect({ url: `${base}${path}${query}`, dialect: 'ga', ca: cert, pingIntervalMs: 0 })(appends$)
+      .connect({ url: `${base}${path}${query}`, dialect: 'ga', pingIntervalMs: 0 })(appends$)
       .pipe(share());
     let eventId: unknown;
     await lastValueFrom(
@@ -164,6 +171,10 @@ async function rxSession(config: ServiceConfig): Promise<Session> {
           rx.transcriptDeltas(),
           tap((t) => sink.transcript(t.length)),
         ),
+        server$.pipe(
+          take(1),
+          tap(() => sink.open()),
+        ),
       ).pipe(ignoreElements()),
       { defaultValue: undefined },
     );
@@ -174,17 +185,18 @@ async function openaiSession(config: ServiceConfig): Promise<Session> {
   const { OpenAI } = await import('openai');
   const { OpenAIRealtimeWS } = await import('openai/realtime/ws');
   let client: InstanceType<typeof OpenAI> | undefined;
-  return (base, cert, sink, pcm) =>
+  return (base, sink, pcm) =>
     new Promise((resolve, reject) => {
       client ??= new OpenAI({ apiKey: 'bench', baseURL: `${base.replace(/^wss:/, 'https:')}/openai/v1` });
       // the openai client builds its own URL: the replay server reads the parameters from `model`
       const rt = new OpenAIRealtimeWS(
-        { model: `bench?${params(config)}`, options: { perMessageDeflate: false, ca: cert } },
+        { model: `bench?${params(config)}`, options: { perMessageDeflate: false } },
         client,
       );
       const audio = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
       let timer: ReturnType<typeof setInterval> | undefined;
       rt.socket.on('open', () => {
+        sink.open();
         timer = setInterval(() => {
           if (rt.socket.readyState !== 1) return;
           rt.send({ type: 'input_audio_buffer.append', audio: audio.toString('base64') });
@@ -231,6 +243,7 @@ export async function runClient(config: ServiceConfig): Promise<ServiceResult> {
   const samples = new Float64Array(capacity);
   let n = 0;
   let inWindow = false;
+  let opened = 0;
   const counts = { audioDeltas: 0, audioBytes: 0, transcriptChars: 0, appendsSent: 0 };
   const sink: Sink = {
     audio(bytes, eventId) {
@@ -244,6 +257,9 @@ export async function runClient(config: ServiceConfig): Promise<ServiceResult> {
     append() {
       counts.appendsSent++;
     },
+    open() {
+      opened++;
+    },
   };
 
   const errors = new Map<string, number>();
@@ -253,7 +269,7 @@ export async function runClient(config: ServiceConfig): Promise<ServiceResult> {
   for (let i = 0; i < config.sessions; i++) {
     await sleep(t0 + (i * config.rampMs) / config.sessions - performance.now());
     all.push(
-      session(base, config.cert, sink, pcm).then(
+      session(base, sink, pcm).then(
         () => void finished++,
         (err: unknown) => {
           finished++;
@@ -265,15 +281,21 @@ export async function runClient(config: ServiceConfig): Promise<ServiceResult> {
   }
 
   await sleep(t0 + config.rampMs + config.turnMs + config.warmupMs - performance.now());
+  // when the handshakes took longer than the ramp, the window waits for the last one (and a little warm-up)
+  const openBy = performance.now() + 10_000;
+  while (opened + finished < config.sessions && performance.now() < openBy) await sleep(50);
+  if (performance.now() - t0 > config.rampMs + config.turnMs + config.warmupMs + 100) await sleep(1000);
   const eld = monitorEventLoopDelay({ resolution: 10 });
   let rssMax = 0;
   const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage.rss())), 1000);
   eld.enable();
+  const openAtStart = opened;
   const cpu0 = process.cpuUsage();
   const w0 = performance.now();
   inWindow = true;
   await sleep(config.measureMs);
   inWindow = false;
+  const endedInWindow = finished;
   const cpu = process.cpuUsage(cpu0);
   const windowMs = performance.now() - w0;
   eld.disable();
@@ -306,6 +328,8 @@ export async function runClient(config: ServiceConfig): Promise<ServiceResult> {
     eventLoopDelay: { p50: ms(eld.percentile(50)), p99: ms(eld.percentile(99)), max: ms(eld.max) },
     latency: { p50: at(0.5), p99: at(0.99), p999: at(0.999), max: n ? sorted[n - 1]! : NaN, n },
     ...counts,
+    openAtStart,
+    endedInWindow,
     errors: [...errors].map(([message, count]) => `${count}× ${message}`),
     unfinished: config.sessions - finished,
   };

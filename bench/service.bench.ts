@@ -12,8 +12,8 @@
 // the clients'. test/fixtures holds no recorded audio reply to replay (the GA recording stops at its first
 // transcript delta, the beta one is text only), hence frames made in the recorded shapes.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ClientName, ServiceConfig, ServiceResult } from './service-client';
@@ -122,12 +122,17 @@ async function startServer(script: string) {
   };
 }
 
-function runClient(args: string[], config: ServiceConfig): Promise<ServiceResult> {
+/**
+ * One client process. The server's certificate is trusted through NODE_EXTRA_CA_CERTS, as a service trusts its
+ * endpoint's through the default store: a `ca` option on each connection makes Node build a secure context per
+ * connection (tens of ms of CPU each), which at 400 sessions was seconds of set-up in every client.
+ */
+function runClient(args: string[], config: ServiceConfig, caFile: string): Promise<ServiceResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       cwd: fileURLToPath(root),
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, BENCH_SERVICE: JSON.stringify(config) },
+      env: { ...process.env, BENCH_SERVICE: JSON.stringify(config), NODE_EXTRA_CA_CERTS: caFile },
     });
     let out = '';
     let err = '';
@@ -148,6 +153,9 @@ function problemsOf(r: ServiceResult, config: ServiceConfig, received: number): 
   const deltas = config.sessions * config.responses * config.deltas;
   if (r.errors.length) problems.push(`sessions failed: ${r.errors.join('; ')}`);
   if (r.unfinished) problems.push(`${r.unfinished} sessions did not end`);
+  if (r.openAtStart !== config.sessions)
+    problems.push(`${r.openAtStart} of ${config.sessions} sessions open when the window began`);
+  if (r.endedInWindow) problems.push(`${r.endedInWindow} sessions ended before the window closed`);
   if (r.audioDeltas !== deltas) problems.push(`${r.audioDeltas} audio deltas, expected ${deltas}`);
   if (r.audioBytes !== deltas * 4800) problems.push(`${r.audioBytes} audio bytes, expected ${deltas * 4800}`);
   // each transcript delta is "word " (bench/decode.bench.ts)
@@ -171,7 +179,7 @@ function problemsOf(r: ServiceResult, config: ServiceConfig, received: number): 
 
 /** Every round's results, each client's beside the others'. */
 export async function runService(options: ServiceOptions = {}): Promise<{
-  readonly config: Omit<ServiceConfig, 'client' | 'port' | 'cert' | 'rxModule' | 'tag'>;
+  readonly config: Omit<ServiceConfig, 'client' | 'port' | 'rxModule' | 'tag'>;
   readonly rounds: readonly Record<ClientName, ServiceRun>[];
 }> {
   const sessions = options.sessions ?? 400;
@@ -182,13 +190,16 @@ export async function runService(options: ServiceOptions = {}): Promise<{
   const turnMs = options.turnMs ?? 1000;
   const clients = options.clients ?? (['raw', 'rx', 'openai'] as const);
   // enough responses that the first session is still streaming when the window closes
-  const responses = Math.ceil((rampMs + warmupMs + measureMs + 500) / (deltas * 100));
+  // (2 s to spare: the window waits for late handshakes)
+  const responses = Math.ceil((rampMs + warmupMs + measureMs + 2000) / (deltas * 100));
   const shape = options.shape ?? 'real';
   const base = { sessions, responses, deltas, turnMs, rampMs, warmupMs, measureMs, shape };
   const built = await prepare(options.source ?? 'dist');
   const { rxModule } = built;
   const args = [built.client];
   const server = await startServer(built.server);
+  const caFile = join(dirname(built.server), 'ca.pem');
+  writeFileSync(caFile, server.cert);
   try {
     const rounds: Record<ClientName, ServiceRun>[] = [];
     for (let round = 0; round < (options.rounds ?? 5); round++) {
@@ -201,12 +212,11 @@ export async function runService(options: ServiceOptions = {}): Promise<{
           ...base,
           client,
           port: server.port,
-          cert: server.cert,
           rxModule,
           tag,
         };
         await server.stats(); // resets the lag histogram
-        const result = await runClient(args, config);
+        const result = await runClient(args, config, caFile);
         // the server's count is final once the client's sockets are gone
         let after = await server.stats();
         for (let i = 0; i < 50 && after.open > 0; i++) {
