@@ -3,8 +3,8 @@
 // skipped with a message otherwise.
 //
 // Flags (`npm run bench -- --only service,import --sessions 100`):
-//   --only a,b        only these benchmarks: decode, upload, resample, pipeline (bursts), stages, latency,
-//                     memory, service, import (default: all)
+//   --only a,b        only these benchmarks: decode, upload, resample, import, appends, pipeline (bursts),
+//                     stages, latency, memory, service (default: all)
 //   --sessions N      service: concurrent sessions per client (default 400)
 //   --seconds S       service: the measured window of each client (default 20)
 //   --rounds R        service: rounds, each client once a round (default 5)
@@ -66,6 +66,7 @@ const OPTIONAL: readonly {
   { key: 'upload', file: 'audio.bench.ts', exportName: 'benchUpload', target: '≥ 0.9×' },
   { key: 'resample', file: 'audio.bench.ts', exportName: 'benchResample', target: 'in name' },
   { key: 'import', file: 'import.bench.ts', exportName: 'benchImport', target: 'in name' },
+  { key: 'appends', file: 'appends.bench.ts', exportName: 'benchAppends', target: '–' },
   { key: 'pipeline', file: 'pipeline.bench.ts', exportName: 'benchPipeline', target: 'in name' },
   { key: 'stages', file: 'stages.bench.ts', exportName: 'benchStages', target: '–' },
   {

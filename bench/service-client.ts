@@ -59,6 +59,10 @@ export interface ServiceResult {
   readonly rssMB: number;
   readonly rssMaxMB: number;
   readonly heapMB: number;
+  /** Heap reserved by V8 (heapTotal), and memory outside it (external, of which ArrayBuffers), MB. */
+  readonly heapTotalMB: number;
+  readonly externalMB: number;
+  readonly arrayBuffersMB: number;
   /** Event-loop delay in the window beyond the monitor's 10 ms interval, ms. */
   readonly eventLoopDelay: { readonly p50: number; readonly p99: number; readonly max: number };
   /** Delivery latency of the audio deltas that arrived in the window, ms. */
@@ -325,6 +329,9 @@ export async function runClient(config: ServiceConfig): Promise<ServiceResult> {
     rssMB: memory.rss / MiB,
     rssMaxMB: rssMax / MiB,
     heapMB: memory.heapUsed / MiB,
+    heapTotalMB: memory.heapTotal / MiB,
+    externalMB: memory.external / MiB,
+    arrayBuffersMB: memory.arrayBuffers / MiB,
     eventLoopDelay: { p50: ms(eld.percentile(50)), p99: ms(eld.percentile(99)), max: ms(eld.max) },
     latency: { p50: at(0.5), p99: at(0.99), p999: at(0.999), max: n ? sorted[n - 1]! : NaN, n },
     ...counts,
