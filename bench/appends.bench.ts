@@ -3,7 +3,9 @@
 // variant, interleaved: rx-realtime's (`audioAppends` over a stream of chunks, then `encodeClientEvent`, from
 // dist/) and the raw client's (`JSON.stringify` of `{ type, audio: Buffer.toString('base64') }`). Nothing is sent:
 // what is measured is the heap V8 reserves for this garbage (heapTotal, the part of RSS that moves), the heap in
-// use, and the GCs, over 4 s. It isolates what the service benchmark shows as rx-realtime's extra RSS.
+// use, and the GCs, over 4 s. It isolates what the service benchmark shows as rx-realtime's extra RSS; a third
+// variant, the raw client's with each event also set as a WeakMap key (as src/protocol/encode.ts marks trusted
+// appends), tells whether the WeakMap is the cause: V8 keeps a WeakMap's keys past the young-generation GCs.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,6 +21,7 @@ for (let i = 0; i < 480; i++) new DataView(pcm.buffer).setInt16(2 * i, Math.roun
 let gcs = 0, gcMs = 0, sink = 0, maxUsed = 0, maxTotal = 0;
 new PerformanceObserver((l) => { for (const e of l.getEntries()) { gcs++; gcMs += e.duration; } }).observe({ entryTypes: ['gc'] });
 const chunks = new Subject();
+const marks = new WeakMap();
 if (process.env.MODE === 'rx')
   rx.audioAppends(chunks, { chunkMs: 20 }).subscribe((e) => (sink += rx.encodeClientEvent(e).length));
 const audio = Buffer.from(pcm.buffer);
@@ -26,7 +29,11 @@ const cpu0 = process.cpuUsage();
 const timer = setInterval(() => {
   for (let i = 0; i < 400; i++) {
     if (process.env.MODE === 'rx') chunks.next(pcm);
-    else sink += JSON.stringify({ type: 'input_audio_buffer.append', audio: audio.toString('base64') }).length;
+    else if (process.env.MODE === 'weakmap') {
+      const event = { type: 'input_audio_buffer.append', audio: audio.toString('base64') };
+      marks.set(event, event.audio);
+      sink += JSON.stringify(event).length;
+    } else sink += JSON.stringify({ type: 'input_audio_buffer.append', audio: audio.toString('base64') }).length;
   }
   const m = process.memoryUsage();
   maxUsed = Math.max(maxUsed, m.heapUsed);
@@ -53,7 +60,8 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.lengt
 export async function benchAppends(): Promise<{ name: string; value: string; details: string }[]> {
   const dist = fileURLToPath(new URL('dist/index.js', root));
   if (!existsSync(dist)) return [{ name: 'appends', value: 'skipped', details: 'dist/ not built' }];
-  const run = (mode: 'rx' | 'raw'): Sample =>
+  type Mode = 'raw' | 'rx' | 'weakmap';
+  const run = (mode: Mode): Sample =>
     JSON.parse(
       execFileSync(process.execPath, ['--input-type=module', '-e', SCRIPT], {
         cwd: fileURLToPath(root),
@@ -61,10 +69,13 @@ export async function benchAppends(): Promise<{ name: string; value: string; det
         encoding: 'utf8',
       }).trim(),
     ) as Sample;
-  const samples = { raw: [] as Sample[], rx: [] as Sample[] };
+  const modes: Mode[] = ['raw', 'rx', 'weakmap'];
+  const samples: Record<Mode, Sample[]> = { raw: [], rx: [], weakmap: [] };
   for (let r = 0; r < 3; r++)
-    for (const mode of r % 2 ? (['rx', 'raw'] as const) : (['raw', 'rx'] as const))
+    for (let i = 0; i < modes.length; i++) {
+      const mode = modes[(i + r) % modes.length]!;
       samples[mode].push(run(mode));
+    }
   const show = (s: Sample[]) =>
     `heapTotal ${median(s.map((x) => x.heapTotal)).toFixed(1)} MB, heapUsed ${median(s.map((x) => x.heapUsed)).toFixed(1)} MB (maxima); ` +
     `${median(s.map((x) => x.gcs))} GCs, ${median(s.map((x) => x.gcMs)).toFixed(0)} ms of GC, CPU ${median(s.map((x) => x.cpuMs)).toFixed(0)} ms`;
@@ -75,6 +86,11 @@ export async function benchAppends(): Promise<{ name: string; value: string; det
     {
       name: 'append path alone: rx-realtime (audioAppends + encodeClientEvent)',
       value: show(samples.rx),
+      details,
+    },
+    {
+      name: 'append path alone: raw, each event also a key of a WeakMap (as markBase64Append does)',
+      value: show(samples.weakmap),
       details,
     },
   ];
