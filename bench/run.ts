@@ -39,6 +39,7 @@ const serviceOptions = {
   rounds: positive('rounds', flags.rounds),
   shape: flags.shape === 'extra' ? ('extra' as const) : ('real' as const),
   source: flags.source === 'src' ? ('src' as const) : ('dist' as const),
+  progress: true,
 };
 
 interface Row {

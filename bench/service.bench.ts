@@ -41,6 +41,8 @@ export interface ServiceOptions {
   /** The server's pause before a session's first response, ms. Default 1000. */
   readonly turnMs?: number;
   readonly clients?: readonly ClientName[];
+  /** A line on stderr after each client's run. Default `false` (`npm run bench` sets it). */
+  readonly progress?: boolean;
 }
 
 /** One client's result in one round, with the server's view of the same run and what is wrong with it. */
@@ -230,6 +232,14 @@ export async function runService(options: ServiceOptions = {}): Promise<{
           serverLag: after.lag,
           problems: problemsOf(result, config, received),
         };
+        if (options.progress) {
+          const r = results[client];
+          process.stderr.write(
+            `service round ${round + 1} ${client}: CPU ${r.cpuPercent.toFixed(1)} %, RSS ${r.rssMB.toFixed(0)} MB, ` +
+              `latency p99 ${r.latency.p99.toFixed(2)} ms, p99.9 ${r.latency.p999.toFixed(1)} ms, server lag p99 ` +
+              `${r.serverLag.p99.toFixed(1)} ms${r.problems.length ? `; INVALID: ${r.problems.join('; ')}` : ''}\n`,
+          );
+        }
       };
       for (const client of order) await run(client);
       rounds.push(results);
