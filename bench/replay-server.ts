@@ -33,7 +33,7 @@ import { createHistogram } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import { selfSignedCertificate } from '../src/testing/tls';
-import { responseFrames } from './decode.bench';
+import { responseFrames, withExtraField } from './decode.bench';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'; // RFC 6455 §1.3
 const CHUNK = 1024 * 1024;
@@ -83,7 +83,7 @@ function framesOf(dialect: Dialect, n: number, deltas = 50, extra = false): read
   if (!frames) {
     frames = responseFrames(dialect, n % 20, deltas);
     // the field goes after `type` (kept first, as the service writes it): `{"type":"…","x_proxy":"edge-1",…`
-    if (extra) frames = frames.map((f) => f.replace(/^(\{"type":"[^"]*",)/, '$1"x_proxy":"edge-1",'));
+    if (extra) frames = frames.map(withExtraField);
     frameSets.set(key, frames);
   }
   return frames;
