@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   );
   console.log(
     `versions: rx-realtime ${version('..')}, io-ts ${version('io-ts')}, fp-ts ${version('fp-ts')}, ` +
-      `rxjs ${version('rxjs')}, ws ${version('ws')}`,
+      `rxjs ${version('rxjs')}, ws ${version('ws')}, openai ${version('openai')}`,
   );
   console.log(
     `start: ${new Date().toISOString()}; load average ${loadavg()

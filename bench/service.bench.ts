@@ -276,6 +276,12 @@ const LABEL: Record<ClientName, string> = {
 /** `npm run bench` rows: each client's medians, and its ratios and differences against the raw client. */
 export async function benchService(options: ServiceOptions = {}): Promise<ServiceRow[]> {
   const { config, rounds } = await runService(options);
+  // every figure of every round, for a closer look (bench/results is not committed)
+  mkdirSync(file('bench/results'), { recursive: true });
+  writeFileSync(
+    file(`bench/results/service-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+    JSON.stringify({ config, rounds }, null, 1),
+  );
   const clients = Object.keys(rounds[0]!) as ClientName[];
   const valid = rounds.filter((r) => clients.every((c) => r[c].problems.length === 0));
   const invalid = rounds.length - valid.length;
