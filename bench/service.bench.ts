@@ -192,8 +192,9 @@ export async function runService(options: ServiceOptions = {}): Promise<{
   const turnMs = options.turnMs ?? 1000;
   const clients = options.clients ?? (['raw', 'rx', 'openai'] as const);
   // enough responses that the first session is still streaming when the window closes
-  // (2 s to spare: the window waits for late handshakes)
-  const responses = Math.ceil((rampMs + warmupMs + measureMs + 2000) / (deltas * 100));
+  // (a ramp's length to spare, at least 0.5 s: the window waits for late handshakes)
+  const spare = Math.max(500, rampMs);
+  const responses = Math.ceil((rampMs + warmupMs + measureMs + spare) / (deltas * 100));
   const shape = options.shape ?? 'real';
   const base = { sessions, responses, deltas, turnMs, rampMs, warmupMs, measureMs, shape };
   const built = await prepare(options.source ?? 'dist');

@@ -10,7 +10,7 @@ describe('the service benchmark harness', () => {
   it('runs raw, rx-realtime and openai clients at tiny scale, each with a complete, well-formed result', async () => {
     const { config, rounds } = await runService({
       sessions: 2,
-      measureMs: 500,
+      measureMs: 300,
       rounds: 1,
       deltas: 5,
       rampMs: 50,
@@ -38,5 +38,26 @@ describe('the service benchmark harness', () => {
       expect(r.latency.p50).toBeLessThanOrEqual(r.latency.p99);
       expect(r.latency.p99).toBeLessThanOrEqual(r.latency.p999);
     }
+  });
+});
+
+describe('the service benchmark harness, frames with an extra field', () => {
+  it('gives rx-realtime every audio delta and transcript character when no frame matches the service shape', async () => {
+    const { config, rounds } = await runService({
+      sessions: 2,
+      measureMs: 300,
+      rounds: 1,
+      deltas: 5,
+      rampMs: 50,
+      warmupMs: 100,
+      turnMs: 100,
+      source: 'src',
+      shape: 'extra',
+      clients: ['rx'],
+    });
+    const r = rounds[0]!.rx;
+    expect(r.problems).toEqual([]);
+    expect(r.audioDeltas).toBe(config.sessions * config.responses * config.deltas);
+    expect(r.transcriptChars).toBe(r.audioDeltas * 5);
   });
 });
