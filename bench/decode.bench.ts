@@ -10,8 +10,11 @@ import { compare, type Comparison } from './harness';
 const AUDIO_BYTES_PER_DELTA = 4800;
 const DELTAS_PER_RESPONSE = 50;
 
-/** One response's frames, in the order the service sends them (§6, "Audio response, beta" / "…, GA"). */
-export function responseFrames(dialect: Dialect, n = 0): string[] {
+/**
+ * One response's frames, in the order the service sends them (§6, "Audio response, beta" / "…, GA"), with
+ * `deltas` audio deltas of 100 ms (default 50: a 5 s reply).
+ */
+export function responseFrames(dialect: Dialect, n = 0, deltas = DELTAS_PER_RESPONSE): string[] {
   const ga = dialect === 'ga';
   const r = `resp_${n}`;
   const i = `item_${n}`;
@@ -21,7 +24,7 @@ export function responseFrames(dialect: Dialect, n = 0): string[] {
   const audio = bytesToBase64(pcm);
   const ev = (type: string, fields: object, k: number) =>
     JSON.stringify({ type, event_id: `event_${n}_${k}`, ...fields });
-  const transcript = 'word '.repeat(DELTAS_PER_RESPONSE);
+  const transcript = 'word '.repeat(deltas);
   const item = {
     id: i,
     object: 'realtime.item',
@@ -51,7 +54,7 @@ export function responseFrames(dialect: Dialect, n = 0): string[] {
     ev(ga ? 'conversation.item.added' : 'conversation.item.created', { previous_item_id: null, item }, 2),
     ev('response.content_part.added', { ...ref, part: { type: 'audio', transcript: '' } }, 3),
   ];
-  for (let k = 0; k < DELTAS_PER_RESPONSE; k++) {
+  for (let k = 0; k < deltas; k++) {
     const transcriptDelta = ga ? 'response.output_audio_transcript.delta' : 'response.audio_transcript.delta';
     // real GA transcript deltas add `obfuscation`, random padding after `delta` (§7, [rec-GA])
     const obfuscation = ga ? { obfuscation: `Ob${((n * 7919 + k * 104729) % 1e9).toString(36)}xQ` } : {};
@@ -85,6 +88,10 @@ export function responseFrames(dialect: Dialect, n = 0): string[] {
   return frames;
 }
 
+/** The frame with `"x_proxy":"edge-1"` after its `type` (the replay server's `shape=extra`). */
+export const withExtraField = (frame: string) =>
+  frame.replace(/^(\{"type":"[^"]*",)/, '$1"x_proxy":"edge-1",');
+
 /** Keeps every result reachable so that no work can be optimised away. */
 let sink: unknown;
 
@@ -116,12 +123,16 @@ export async function benchDecode(): Promise<Comparison[]> {
   );
   // What a socket hands over is bytes: a connection's frameDecoder on them, against what a raw client does with
   // them (UTF-8 text, JSON.parse, and the audio deltas' base64 decoded, as the decoder does at the edge).
-  for (const [label, dialect] of [
-    ['preview', 'preview'],
-    ['GA', 'ga'],
+  // The last case: every frame with one field more than the service's, right after `type` (as a proxy would add
+  // it, or the service tomorrow): no frame matches a remembered envelope, so this is the full decode path.
+  for (const [label, dialect, extra] of [
+    ['preview', 'preview', false],
+    ['GA', 'ga', false],
+    ['GA, every frame with an extra field', 'ga', true],
   ] as const) {
     const bytes = Array.from({ length: 20 }, (_, n) => responseFrames(dialect, n))
       .flat()
+      .map((frame) => (extra ? withExtraField(frame) : frame))
       .map((frame) => Buffer.from(frame));
     const audio = dialect === 'ga' ? 'response.output_audio.delta' : 'response.audio.delta';
     rows.push(

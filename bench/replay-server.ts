@@ -3,14 +3,24 @@
 // responses (`responseFrames`, ../shared/protocol/README.md §6), then closes with 1000. The dialect follows the
 // path: `/openai/realtime` (or an `OpenAI-Beta` header) is preview, anything else GA.
 //
-// Query parameters:
+// Query parameters (the openai client, which builds its URL itself, passes them in `model`, after a `?`):
 // - `responses=N`: how many responses (default: BENCH_RESPONSES from the environment, else 200);
 // - `pace=realtime`: each response takes the time its audio lasts (50 deltas of 100 ms, one delta every 100 ms
 //   with its transcript delta), instead of a burst as fast as the socket drains;
 // - `turn=MS`: in paced mode, the first response starts MS after `session.created` (a reply follows a user's turn;
 //   default 0);
 // - `stamp=1`: every frame carries its send time at the end of its `event_id`, `"event_id":"event_x@<ms since the
-//   epoch, µs resolution>"`, for the latency benchmark.
+//   epoch, µs resolution>"`, for the latency benchmark;
+// - `deltas=N`: audio deltas (of 100 ms) per response (default 50, a 5 s reply);
+// - `shape=extra`: every frame carries one field more, right after its `type` (`"x_proxy":"edge-1"`), as a proxy
+//   or a field the service adds tomorrow would: no frame matches a decoder's remembered envelope.
+//
+// It reads what the client sends (RFC 6455 §5.2 frames, masked): it counts the client's text frames (the service
+// benchmark's appends) by the connection's `tag` query parameter, and answers a client's close frame with its
+// own. A line `stats` on stdin is answered on stdout with `{"received": {<tag>: <client text frames so far>},
+// "open": <sockets>, "lag": {p50, p99, max, n} }`, where lag
+// is how late (ms) the paced audio deltas left against their schedule since the last `stats`: the server's own
+// share of any delay.
 //
 // A burst is written as pre-built WebSocket frames straight to the TLS socket, 1 MiB at a time, so that the
 // server is never what limits a client: RFC 6455 §5.2 framing (FIN + text opcode, no mask from a server) done
@@ -19,9 +29,11 @@
 // Prints `{"port": …, "cert": "…"}` on stdout when it listens. Usage: tsx bench/replay-server.ts
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:https';
+import { createHistogram } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import { selfSignedCertificate } from '../src/testing/tls';
-import { responseFrames } from './decode.bench';
+import { responseFrames, withExtraField } from './decode.bench';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'; // RFC 6455 §1.3
 const CHUNK = 1024 * 1024;
@@ -65,11 +77,13 @@ type Dialect = 'preview' | 'ga';
  * first audio delta of whichever responses were being sent meanwhile (the service sends without such a pause).
  */
 const frameSets = new Map<string, readonly string[]>();
-function framesOf(dialect: Dialect, n: number): readonly string[] {
-  const key = `${dialect}:${n % 20}`;
+function framesOf(dialect: Dialect, n: number, deltas = 50, extra = false): readonly string[] {
+  const key = `${dialect}:${n % 20}:${deltas}:${extra}`;
   let frames = frameSets.get(key);
   if (!frames) {
-    frames = responseFrames(dialect, n % 20);
+    frames = responseFrames(dialect, n % 20, deltas);
+    // the field goes after `type` (kept first, as the service writes it): `{"type":"…","x_proxy":"edge-1",…`
+    if (extra) frames = frames.map(withExtraField);
     frameSets.set(key, frames);
   }
   return frames;
@@ -122,38 +136,89 @@ const drained = (socket: Duplex) =>
     socket.on('close', done);
   });
 
+/** How late the paced audio deltas left against their schedule (ns), since the last `stats`. */
+const lag = createHistogram();
+/** Client text frames received, by the connections' `tag` query parameter. */
+const received = new Map<string, number>();
+
+interface Paced {
+  readonly dialect: Dialect;
+  readonly responses: number;
+  readonly deltas: number;
+  readonly extra: boolean;
+  readonly stamp: boolean;
+  readonly realtime: boolean;
+  readonly turn: number;
+  /** True once the connection is closing (either side sent its close frame). */
+  readonly stopped: () => boolean;
+}
+
 /**
  * Frame by frame (for `stamp`, whose frames differ at each send), at real-time pace when `realtime`: one audio
  * delta (100 ms) and its transcript delta every 100 ms, the other events between.
  */
-async function paced(
-  socket: Duplex,
-  dialect: Dialect,
-  responses: number,
-  stamp: boolean,
-  realtime: boolean,
-  turn: number,
-): Promise<void> {
+async function paced(socket: Duplex, o: Paced): Promise<void> {
   let audioSent = 0;
   const send = async (frame: string) => {
-    if (!socket.write(textFrame(stamp ? stamped(frame) : Buffer.from(frame)))) await drained(socket);
+    if (!socket.write(textFrame(o.stamp ? stamped(frame) : Buffer.from(frame)))) await drained(socket);
   };
   await send(sessionCreated);
-  if (turn > 0) await new Promise((resolve) => setTimeout(resolve, turn));
+  if (o.turn > 0) await new Promise((resolve) => setTimeout(resolve, o.turn));
   const start = performance.now();
-  for (let n = 0; n < responses && !socket.destroyed; n++) {
-    for (const frame of framesOf(dialect, n)) {
-      if (socket.destroyed) return;
-      if (realtime && frame.includes('audio.delta"')) {
+  for (let n = 0; n < o.responses; n++) {
+    for (const frame of framesOf(o.dialect, n, o.deltas, o.extra)) {
+      if (socket.destroyed || o.stopped()) return;
+      if (o.realtime && frame.includes('audio.delta"')) {
         // the audio delta that starts at audioSent × 100 ms goes out then
-        const due = start + audioSent * 100 - performance.now();
-        if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+        const due = start + audioSent * 100;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (socket.destroyed || o.stopped()) return;
+        lag.record(Math.max(1, Math.round((performance.now() - due) * 1e6)));
         audioSent++;
       }
       await send(frame);
     }
   }
   socket.write(closeFrame());
+}
+
+/**
+ * Reads the client's frames (RFC 6455 §5.2; a client's are masked): counts its text frames and calls `onClose`
+ * at its close frame. Payloads are skipped, never unmasked: only the headers are read.
+ */
+function clientFrames(tag: string, onClose: () => void): (chunk: Buffer) => void {
+  let pending: Buffer | undefined; // an incomplete header
+  let skip = 0; // payload bytes of the current frame still to come
+  return (chunk) => {
+    const data = pending ? Buffer.concat([pending, chunk]) : chunk;
+    pending = undefined;
+    let at = 0;
+    while (at < data.length) {
+      if (skip > 0) {
+        const n = Math.min(skip, data.length - at);
+        skip -= n;
+        at += n;
+        continue;
+      }
+      if (data.length - at < 2) break;
+      const opcode = data[at]! & 0x0f;
+      const masked = (data[at + 1]! & 0x80) !== 0;
+      let length = data[at + 1]! & 0x7f;
+      let head = 2;
+      if (length === 126) head = 4;
+      else if (length === 127) head = 10;
+      head += masked ? 4 : 0;
+      if (data.length - at < head) break;
+      if (length === 126) length = data.readUInt16BE(at + 2);
+      else if (length === 127) length = Number(data.readBigUInt64BE(at + 2));
+      at += head;
+      skip = length;
+      if (opcode === 0x1) received.set(tag, (received.get(tag) ?? 0) + 1);
+      else if (opcode === 0x8) onClose();
+    }
+    if (at < data.length) pending = Buffer.from(data.subarray(at));
+  };
 }
 
 const tls = selfSignedCertificate();
@@ -177,19 +242,45 @@ https.on('upgrade', (req, socket) => {
   );
   (socket as import('node:net').Socket).setNoDelay(true);
   const url = new URL(req.url ?? '/', 'http://x');
+  // the openai client builds its URL itself: the parameters ride in its `model`, after a `?`
+  const model = url.searchParams.get('model') ?? '';
+  if (model.includes('?'))
+    for (const [k, v] of new URLSearchParams(model.slice(model.indexOf('?') + 1))) url.searchParams.set(k, v);
   const dialect: Dialect =
     url.pathname.startsWith('/openai/realtime') || req.headers['openai-beta'] ? 'preview' : 'ga';
   const responses = Number(url.searchParams.get('responses') ?? process.env['BENCH_RESPONSES'] ?? 200);
   const stamp = url.searchParams.get('stamp') === '1';
   const realtime = url.searchParams.get('pace') === 'realtime';
-  // After our close frame, the client answers with its own (RFC 6455 §5.5.1); then the TCP connection ends.
+  const deltas = Number(url.searchParams.get('deltas') ?? 50);
+  const extra = url.searchParams.get('shape') === 'extra';
+  // After our close frame the client answers with its own (RFC 6455 §5.5.1), and the TCP connection ends; a
+  // client that closes first gets our close frame back.
   let closing = false;
-  socket.on('data', () => {
-    if (closing) socket.end();
-  });
+  let clientClosed = false;
+  socket.on(
+    'data',
+    clientFrames(url.searchParams.get('tag') ?? '', () => {
+      if (clientClosed) return;
+      clientClosed = true;
+      if (!closing) {
+        closing = true;
+        socket.write(closeFrame());
+      }
+      socket.end();
+    }),
+  );
   const sent =
-    realtime || stamp
-      ? paced(socket, dialect, responses, stamp, realtime, Number(url.searchParams.get('turn') ?? 0))
+    realtime || stamp || extra || deltas !== 50
+      ? paced(socket, {
+          dialect,
+          responses,
+          deltas,
+          extra,
+          stamp,
+          realtime,
+          turn: Number(url.searchParams.get('turn') ?? 0),
+          stopped: () => closing,
+        })
       : writeAll(socket, burst(dialect, responses));
   sent.then(
     () => {
@@ -199,6 +290,22 @@ https.on('upgrade', (req, socket) => {
     () => socket.destroy(),
   );
 });
+
+if (!process.stdin.isTTY) {
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    if (line.trim() !== 'stats') return;
+    const ms = (ns: number) => Number((ns / 1e6).toFixed(3));
+    const out = {
+      received: Object.fromEntries(received),
+      open: sockets.size,
+      lag: lag.count
+        ? { p50: ms(lag.percentile(50)), p99: ms(lag.percentile(99)), max: ms(lag.max), n: lag.count }
+        : { p50: 0, p99: 0, max: 0, n: 0 },
+    };
+    lag.reset();
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+  });
+}
 
 https.listen(0, '127.0.0.1', () => {
   const address = https.address();

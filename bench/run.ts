@@ -1,9 +1,46 @@
 // `npm run bench` (tsx bench/run.ts): every benchmark, printed as ratios against a baseline measured in the same
-// run, with the machine and the versions. The decode benchmark always runs; the others run when their file is
-// there (they are written alongside, by other issues) and are skipped with a message otherwise.
+// run, with the machine and the versions. The benchmarks in other files run when their file is there and are
+// skipped with a message otherwise.
+//
+// Flags (`npm run bench -- --only service,import --sessions 100`):
+//   --only a,b        only these benchmarks: decode, upload, resample, import, appends, pipeline (bursts),
+//                     stages, latency, memory, service (default: all)
+//   --sessions N      service: concurrent sessions per client (default 400)
+//   --seconds S       service: the measured window of each client (default 20)
+//   --rounds R        service: rounds, each client once a round (default 5)
+//   --shape extra     service: every frame with one field more than the service's (the full decode path)
+//   --source src      service: rx-realtime from the sources (bundled by esbuild) instead of dist/
 import { existsSync, readFileSync } from 'node:fs';
-import { arch, cpus, platform, totalmem } from 'node:os';
+import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
 import { benchDecode } from './decode.bench';
+
+const { values: flags } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    sessions: { type: 'string' },
+    seconds: { type: 'string' },
+    rounds: { type: 'string' },
+    shape: { type: 'string' },
+    source: { type: 'string' },
+  },
+});
+const only = flags.only?.split(',').map((x) => x.trim());
+const selected = (key: string) => only === undefined || only.includes(key);
+const positive = (name: string, x: string | undefined) => {
+  if (x === undefined) return undefined;
+  const n = Number(x);
+  if (!(n > 0)) throw new Error(`--${name} must be a positive number, got ${x}`);
+  return n;
+};
+const serviceOptions = {
+  sessions: positive('sessions', flags.sessions),
+  measureMs: flags.seconds === undefined ? undefined : positive('seconds', flags.seconds)! * 1000,
+  rounds: positive('rounds', flags.rounds),
+  shape: flags.shape === 'extra' ? ('extra' as const) : ('real' as const),
+  source: flags.source === 'src' ? ('src' as const) : ('dist' as const),
+  progress: true,
+};
 
 interface Row {
   readonly name: string;
@@ -16,13 +53,37 @@ interface Row {
   readonly details: string;
 }
 
-/** Benchmarks in other files: file (beside this one), the async function it exports, and its target ratio. */
-const OPTIONAL: readonly { file: string; exportName: string; target: string }[] = [
-  { file: 'audio.bench.ts', exportName: 'benchUpload', target: '≥ 0.9×' },
-  { file: 'pipeline.bench.ts', exportName: 'benchPipeline', target: 'in name' },
-  { file: 'stages.bench.ts', exportName: 'benchStages', target: '–' },
-  { file: 'latency.bench.ts', exportName: 'benchLatency', target: 'rx p99 ≤ raw p99 + 0.3 ms' },
-  { file: 'memory.bench.ts', exportName: 'benchMemory', target: 'heap ≤ +1 MB' },
+/**
+ * Benchmarks in other files: the key `--only` names, the file (beside this one), the async function it exports,
+ * its target, and the options it is called with (none: it is called without arguments).
+ */
+const OPTIONAL: readonly {
+  key: string;
+  file: string;
+  exportName: string;
+  target: string;
+  options?: object;
+}[] = [
+  { key: 'upload', file: 'audio.bench.ts', exportName: 'benchUpload', target: '≥ 0.9×' },
+  { key: 'resample', file: 'audio.bench.ts', exportName: 'benchResample', target: 'in name' },
+  { key: 'import', file: 'import.bench.ts', exportName: 'benchImport', target: 'in name' },
+  { key: 'appends', file: 'appends.bench.ts', exportName: 'benchAppends', target: '–' },
+  { key: 'pipeline', file: 'pipeline.bench.ts', exportName: 'benchPipeline', target: 'in name' },
+  { key: 'stages', file: 'stages.bench.ts', exportName: 'benchStages', target: '–' },
+  {
+    key: 'latency',
+    file: 'latency.bench.ts',
+    exportName: 'benchLatency',
+    target: 'rx p99 ≤ raw p99 + 0.3 ms',
+  },
+  { key: 'memory', file: 'memory.bench.ts', exportName: 'benchMemory', target: 'heap ≤ +1 MB' },
+  {
+    key: 'service',
+    file: 'service.bench.ts',
+    exportName: 'benchService',
+    target: 'in name',
+    options: serviceOptions,
+  },
 ];
 
 const version = (name: string): string => {
@@ -34,14 +95,16 @@ const version = (name: string): string => {
   }
 };
 
-async function optional(file: string, exportName: string): Promise<Row[] | string> {
+async function optional(file: string, exportName: string, options?: object): Promise<Row[] | string> {
   if (!existsSync(new URL(`./${file}`, import.meta.url))) return `skipped: bench/${file} is not there`;
   // a specifier in a variable: tsc must not require the file to exist
   const specifier = `./${file.replace(/\.ts$/, '')}`;
   const module = (await import(specifier)) as Record<string, unknown>;
   const run = module[exportName];
   if (typeof run !== 'function') return `skipped: bench/${file} exports no ${exportName}()`;
-  return (await (run as () => Promise<Row[]>)()) ?? [];
+  const rows =
+    options === undefined ? (run as () => Promise<Row[]>)() : (run as (o: object) => Promise<Row[]>)(options);
+  return (await rows) ?? [];
 }
 
 const fmt = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(2));
@@ -56,20 +119,25 @@ async function main(): Promise<void> {
   );
   console.log(
     `versions: rx-realtime ${version('..')}, io-ts ${version('io-ts')}, fp-ts ${version('fp-ts')}, ` +
-      `rxjs ${version('rxjs')}, ws ${version('ws')}`,
+      `rxjs ${version('rxjs')}, ws ${version('ws')}, openai ${version('openai')}`,
+  );
+  console.log(
+    `start: ${new Date().toISOString()}; load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
   );
   console.log(
     'ratios: candidate / baseline throughput, median and min–max of interleaved rounds after a warm-up; ' +
       'absolute numbers do not carry between runs, ratios do\n',
   );
 
-  const rows: [Row, string][] = (await benchDecode()).map((row) => [
-    row,
-    row.name.startsWith('decodeServerEvent') ? '≥ 0.8×' : '–',
-  ]);
+  const rows: [Row, string][] = selected('decode')
+    ? (await benchDecode()).map((row) => [row, row.name.startsWith('decodeServerEvent') ? '≥ 0.8×' : '–'])
+    : [];
   const notes: string[] = [];
-  for (const { file, exportName, target } of OPTIONAL) {
-    const result = await optional(file, exportName);
+  for (const { key, file, exportName, target, options } of OPTIONAL) {
+    if (!selected(key)) continue;
+    const result = await optional(file, exportName, options);
     if (typeof result === 'string') notes.push(result);
     else rows.push(...result.map((row): [Row, string] => [row, target]));
   }
@@ -82,7 +150,12 @@ async function main(): Promise<void> {
     console.log(`| ${r.name} | ${shown} | ${range} | ${target} | ${r.details} |`);
   }
   for (const note of notes) console.log(`\n${note}`);
-  console.log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `\n(${((performance.now() - started) / 1000).toFixed(1)} s; end ${new Date().toISOString()}; load average ` +
+      `${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')})`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,93 @@
+// What loading the package costs a process (issue 18): `import()` time and the heap it leaves (after full GCs),
+// each measured in a fresh `node` process of its own, interleaved round by round: rx-realtime as shipped
+// (dist/index.js), the raw client's only library (`ws`), and the official client's realtime entry points
+// (`openai` and `openai/realtime/ws`). Medians of the rounds; a ratio against the official client's.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = new URL('..', import.meta.url);
+
+/** Run by `node --expose-gc --input-type=module`: imports SPECS in turn, prints time, heap and RSS added. */
+const SCRIPT = `
+const gc = globalThis.gc;
+gc(); gc();
+const m0 = process.memoryUsage();
+const t0 = performance.now();
+for (const s of JSON.parse(process.env.SPECS)) await import(s);
+const ms = performance.now() - t0;
+gc(); gc();
+const m1 = process.memoryUsage();
+console.log(JSON.stringify({ ms, heapMB: (m1.heapUsed - m0.heapUsed) / 2 ** 20, rssMB: (m1.rss - m0.rss) / 2 ** 20 }));
+`;
+
+interface Sample {
+  ms: number;
+  heapMB: number;
+  rssMB: number;
+}
+
+function load(specs: readonly string[]): Sample {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', SCRIPT], {
+    cwd: fileURLToPath(root),
+    env: { ...process.env, SPECS: JSON.stringify(specs) },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim()) as Sample;
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+export interface ImportRow {
+  readonly name: string;
+  readonly ratio?: number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly value?: string;
+  readonly details: string;
+}
+
+export async function benchImport(options: { rounds?: number } = {}): Promise<ImportRow[]> {
+  const dist = fileURLToPath(new URL('dist/index.js', root));
+  if (!existsSync(dist)) return [{ name: 'import()', value: 'skipped', details: 'dist/ not built' }];
+  const rounds = options.rounds ?? 9;
+  const candidates: [string, string[]][] = [
+    ['rx-realtime (dist/index.js)', [pathToFileURL(dist).href]],
+    ['ws (the raw client)', ['ws']],
+    ["openai + openai/realtime/ws (the official client's realtime)", ['openai', 'openai/realtime/ws']],
+  ];
+  load(candidates[0]![1]); // warm the file cache
+  const samples = candidates.map(() => [] as Sample[]);
+  for (let r = 0; r < rounds; r++)
+    for (let i = 0; i < candidates.length; i++) {
+      const k = (i + r) % candidates.length;
+      samples[k]!.push(load(candidates[k]![1]));
+    }
+  const rows: ImportRow[] = candidates.map(([name], i) => {
+    const s = samples[i]!;
+    return {
+      name: `import() in a fresh process: ${name}`,
+      value:
+        `${median(s.map((x) => x.ms)).toFixed(0)} ms, heap +${median(s.map((x) => x.heapMB)).toFixed(1)} MB, ` +
+        `RSS +${median(s.map((x) => x.rssMB)).toFixed(0)} MB`,
+      details: `median of ${rounds} processes each; time ${Math.min(...s.map((x) => x.ms)).toFixed(0)}–${Math.max(...s.map((x) => x.ms)).toFixed(0)} ms`,
+    };
+  });
+  const ratio = (f: (x: Sample) => number) => {
+    const per = samples[0]!.map((x, r) => f(x) / f(samples[2]![r]!));
+    return { ratio: median(per), min: Math.min(...per), max: Math.max(...per) };
+  };
+  rows.push(
+    {
+      name: 'import() time: rx-realtime / openai realtime (target ≤ 1×)',
+      ...ratio((x) => x.ms),
+      details: `per round, ${rounds} rounds`,
+    },
+    {
+      name: 'import() heap: rx-realtime / openai realtime (target ≤ 1×)',
+      ...ratio((x) => x.heapMB),
+      details: `per round, ${rounds} rounds`,
+    },
+  );
+  return rows;
+}

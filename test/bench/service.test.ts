@@ -1,0 +1,63 @@
+// The service benchmark's harness at tiny scale, so that it cannot rot unnoticed: two sessions per client for
+// about half a second, each client in its own process, the replay server in another. Nothing here is about
+// speed (no figure is asserted); it checks that every client produced a well-formed, complete result: every
+// session ended by itself, every audio delta and transcript character arrived, the server received the appends
+// the client says it sent, and each measurement is a finite number.
+import { describe, expect, it } from 'vitest';
+import { runService } from '../../bench/service.bench';
+
+describe('the service benchmark harness', () => {
+  it('runs raw, rx-realtime and openai clients at tiny scale, each with a complete, well-formed result', async () => {
+    const { config, rounds } = await runService({
+      sessions: 2,
+      measureMs: 300,
+      rounds: 1,
+      deltas: 5,
+      rampMs: 50,
+      warmupMs: 100,
+      turnMs: 100,
+      source: 'src',
+    });
+    expect(rounds).toHaveLength(1);
+    const round = rounds[0]!;
+    expect(Object.keys(round).sort()).toEqual(['openai', 'raw', 'rx']);
+    const deltas = config.sessions * config.responses * config.deltas;
+    for (const [client, r] of Object.entries(round)) {
+      expect({ client, problems: r.problems }).toEqual({ client, problems: [] });
+      expect(r.client).toBe(client);
+      expect(r.audioDeltas).toBe(deltas);
+      expect(r.audioBytes).toBe(deltas * 4800);
+      expect(r.errors).toEqual([]);
+      expect(r.unfinished).toBe(0);
+      expect(r.appendsSent).toBeGreaterThan(0);
+      expect(r.serverReceived).toBeLessThanOrEqual(r.appendsSent);
+      expect(r.serverReceived).toBeGreaterThanOrEqual(r.appendsSent - config.sessions);
+      expect(r.latency.n).toBeGreaterThan(0);
+      for (const x of [r.cpuMs, r.cpuPercent, r.rssMB, r.heapMB, r.latency.p50, r.latency.p99, r.windowMs])
+        expect(Number.isFinite(x) && x > 0).toBe(true);
+      expect(r.latency.p50).toBeLessThanOrEqual(r.latency.p99);
+      expect(r.latency.p99).toBeLessThanOrEqual(r.latency.p999);
+    }
+  });
+});
+
+describe('the service benchmark harness, frames with an extra field', () => {
+  it('gives rx-realtime every audio delta and transcript character when no frame matches the service shape', async () => {
+    const { config, rounds } = await runService({
+      sessions: 2,
+      measureMs: 300,
+      rounds: 1,
+      deltas: 5,
+      rampMs: 50,
+      warmupMs: 100,
+      turnMs: 100,
+      source: 'src',
+      shape: 'extra',
+      clients: ['rx'],
+    });
+    const r = rounds[0]!.rx;
+    expect(r.problems).toEqual([]);
+    expect(r.audioDeltas).toBe(config.sessions * config.responses * config.deltas);
+    expect(r.transcriptChars).toBe(r.audioDeltas * 5);
+  });
+});
