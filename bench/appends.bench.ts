@@ -89,7 +89,7 @@ export async function benchAppends(): Promise<{ name: string; value: string; det
       details,
     },
     {
-      name: 'append path alone: raw, each event also a key of a WeakMap (as markBase64Append does)',
+      name: 'append path alone: raw, each event also a key of a WeakMap (as markBase64Append did before base64Append)',
       value: show(samples.weakmap),
       details,
     },

@@ -1,6 +1,6 @@
 import { Observable, asyncScheduler, isObservable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ClientEvents } from '../protocol';
-import { markBase64Append } from '../protocol/encode';
+import { base64Append } from '../protocol/encode';
 import { bytesToBase64 } from '../audio/base64';
 import { pcm16BytesForMs } from '../audio/pcm';
 
@@ -63,8 +63,7 @@ export function audioAppends(
   const chunkBytes = pcm16BytesForMs(chunkMs, sampleRate);
   if (!(sampleRate > 0)) throw new RangeError(`audioAppends: sampleRate must be > 0, got ${sampleRate}`);
   if (!(chunkBytes > 0)) throw new RangeError(`audioAppends: chunkMs must be > 0, got ${chunkMs}`);
-  const append = (bytes: Uint8Array): AppendOrCommit =>
-    markBase64Append({ type: 'input_audio_buffer.append' as const, audio: bytesToBase64(bytes) });
+  const append = (bytes: Uint8Array): AppendOrCommit => base64Append(bytesToBase64(bytes));
   const commit: AppendOrCommit = { type: 'input_audio_buffer.commit' };
 
   if (!isObservable(pcm)) {

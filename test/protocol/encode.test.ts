@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bytesToBase64 } from '../../src/audio/base64';
 import { decodeClientEvent, encodeClientEvent, type ClientEvent } from '../../src/protocol';
-import { markBase64Append } from '../../src/protocol/encode';
+import { base64Append } from '../../src/protocol/encode';
 
 describe('encodeClientEvent', () => {
   it('is the JSON of the event, in either dialect', () => {
@@ -54,10 +54,10 @@ describe('encodeClientEvent', () => {
 describe('encodeClientEvent for appends marked as library-encoded base64', () => {
   it('writes exactly what JSON.stringify writes', () => {
     for (const bytes of [new Uint8Array(0), new Uint8Array([1, 2, 3]), new Uint8Array(4800).fill(255)]) {
-      const event = markBase64Append({
-        type: 'input_audio_buffer.append' as const,
-        audio: bytesToBase64(bytes),
-      });
+      const event = base64Append(bytesToBase64(bytes));
+      // it is the plain { type, audio } to every reader: keys, spread, equality
+      expect(Object.keys(event)).toEqual(['type', 'audio']);
+      expect({ ...event }).toEqual({ type: 'input_audio_buffer.append', audio: event.audio });
       expect(encodeClientEvent(event)).toBe(JSON.stringify(event));
       expect(encodeClientEvent(event, 'ga')).toBe(JSON.stringify(event));
     }
@@ -66,17 +66,21 @@ describe('encodeClientEvent for appends marked as library-encoded base64', () =>
   });
 
   it('falls back to JSON.stringify when the event changed after it was marked', () => {
-    const withId: { type: 'input_audio_buffer.append'; audio: string; event_id?: string } = markBase64Append({
-      type: 'input_audio_buffer.append',
-      audio: 'AAEC',
-    });
+    const withId = base64Append('AAEC') as {
+      type: 'input_audio_buffer.append';
+      audio: string;
+      event_id?: string;
+    };
     withId.event_id = 'e1';
     expect(encodeClientEvent(withId)).toBe(
       '{"type":"input_audio_buffer.append","audio":"AAEC","event_id":"e1"}',
     );
-    const replaced = markBase64Append({ type: 'input_audio_buffer.append' as const, audio: 'AAEC' });
+    const replaced = base64Append('AAEC') as { type: 'input_audio_buffer.append'; audio: string };
     replaced.audio = 'a "quoted" string';
     expect(encodeClientEvent(replaced)).toBe(JSON.stringify(replaced));
     expect(JSON.parse(encodeClientEvent(replaced))).toEqual(replaced);
+    // a copy is a plain object: the general path, the same text
+    const copy = { ...base64Append('AAEC') };
+    expect(encodeClientEvent(copy)).toBe(JSON.stringify(copy));
   });
 });
