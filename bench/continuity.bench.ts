@@ -178,7 +178,7 @@ async function rolloverAudioPath(ms: number): Promise<Row[]> {
   const p99 = (r: typeof rolled) => quantile(r.gaps, 0.99);
   return [
     {
-      name: 'audio path: p99 gap between live chunks at the server, rollovers / none',
+      name: 'audio path: p99 gap between live chunks at the server, rollovers / none (target ≈ 1×)',
       ratio: p99(rolled) / p99(steady),
       details:
         `p99 ${p99(rolled).toFixed(1)} vs ${p99(steady).toFixed(1)} ms; max ${Math.max(...rolled.gaps).toFixed(1)} vs ` +

@@ -70,6 +70,7 @@ const OPTIONAL: readonly {
   { key: 'appends', file: 'appends.bench.ts', exportName: 'benchAppends', target: '–' },
   { key: 'pipeline', file: 'pipeline.bench.ts', exportName: 'benchPipeline', target: 'in name' },
   { key: 'stages', file: 'stages.bench.ts', exportName: 'benchStages', target: '–' },
+  { key: 'continuity', file: 'continuity.bench.ts', exportName: 'benchContinuity', target: 'in name' },
   {
     key: 'latency',
     file: 'latency.bench.ts',
