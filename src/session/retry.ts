@@ -69,9 +69,3 @@ export function isRetryable(err: unknown): boolean {
     return err.status === undefined || err.status === 408 || err.status === 429 || err.status >= 500;
   return err instanceof SessionTimeoutError || err instanceof CredentialError;
 }
-
-/** An error as a reason in a state value: its name and message (connection errors never carry a secret). */
-export const reasonOf = (err: unknown): string => {
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-};

@@ -8,6 +8,8 @@ import { BackpressureError } from '../client/errors';
 import { realtimeUrl } from '../client/url';
 import { bytesToBase64 } from '../audio/base64';
 import { conversation, type ConversationItemState } from '../operators/conversation';
+// an error as a reason: its name and message, bounded (connection errors never carry a secret)
+import { describe as reasonOf } from '../operators/groups';
 import { holdResponseCreates } from '../operators/holdResponseCreates';
 import { interruptOnSpeech } from '../operators/interruptOnSpeech';
 import { runTools } from '../operators/runTools';
@@ -16,7 +18,7 @@ import { sessionUpdate, userMessage, type ClientEvent, type Dialect, type Server
 import { PendingLog } from './log';
 import type { SessionInput, SessionOptions } from './options';
 import { configEvent, historyEvents } from './replay';
-import { backoffDelay, isRetryable, reasonOf, reconnectPolicy } from './retry';
+import { backoffDelay, isRetryable, reconnectPolicy } from './retry';
 
 /** Base64 characters of one second of PCM16 at 24 kHz (48 000 bytes), with each append's envelope. */
 const SILENCE_KEPT_BYTES = (48_000 * 4) / 3 + 64 * 50;
@@ -50,9 +52,10 @@ const state = (value: Omit<SessionState, 'type'>): SessionState => ({
 });
 
 /**
- * The connection with its feedback loops closed, built only from the public operators: `holdResponseCreates`
- * sequences the creates, `interruptOnSpeech` truncates at `playbackMs` on barge-in, and the server's stream comes
- * out with the session's {@link SessionState} values in it.
+ * The connection with its feedback loops closed, built only from the public operators: `runTools` answers the
+ * model's calls with `tools`, `holdResponseCreates` sequences the creates, `interruptOnSpeech` truncates at
+ * `playbackMs` on barge-in (without `playbackMs` nothing is truncated: the audio may not be played at all), and the
+ * server's stream comes out with the session's {@link SessionState} values in it.
  *
  * - Cold: subscribing connects and sends `config` first; unsubscribing closes with 1000.
  * - Input: a string is a user text turn (a `conversation.item.create` and a `response.create`), a `Uint8Array` is
@@ -97,7 +100,8 @@ export function session(
         // PCM16 at 24 kHz is 48 bytes a millisecond; base64 makes 4 characters of 3 bytes
         resendAudioBytes: Math.ceil(((options.replay?.resendAudioMs ?? 15_000) * 48 * 4) / 3),
       };
-      const log = new PendingLog(options.maxQueuedBytes ?? 32 * 1024 * 1024, replay.resendAudioBytes);
+      const maxQueuedBytes = options.maxQueuedBytes ?? 32 * 1024 * 1024; // connect()'s default
+      const log = new PendingLog(maxQueuedBytes, replay.resendAudioBytes);
       const realtime = connect(options);
 
       // Everything the session emits goes through `out` first: the feedback loops and the session's own view of
@@ -169,7 +173,7 @@ export function session(
         if (!log.add(event, link?.id, link?.created ?? false)) {
           finish(
             new BackpressureError(
-              `${log.bytes} bytes of client events wait for a socket (maxQueuedBytes ${options.maxQueuedBytes ?? 32 * 1024 * 1024}): the session cannot keep more`,
+              `${log.bytes} bytes of client events wait for a socket (maxQueuedBytes ${maxQueuedBytes}): the session cannot keep more`,
             ),
           );
           return;
