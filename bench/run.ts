@@ -3,7 +3,7 @@
 // skipped with a message otherwise.
 //
 // Flags (`npm run bench -- --only service,import --sessions 100`):
-//   --only a,b        only these benchmarks: decode, upload, resample, import, appends, pipeline (bursts),
+//   --only a,b        only these benchmarks: decode, upload, resample, import, types, appends, pipeline (bursts),
 //                     stages, latency, memory, service (default: all)
 //   --sessions N      service: concurrent sessions per client (default 400)
 //   --seconds S       service: the measured window of each client (default 20)
@@ -67,6 +67,7 @@ const OPTIONAL: readonly {
   { key: 'upload', file: 'audio.bench.ts', exportName: 'benchUpload', target: '≥ 0.9×' },
   { key: 'resample', file: 'audio.bench.ts', exportName: 'benchResample', target: 'in name' },
   { key: 'import', file: 'import.bench.ts', exportName: 'benchImport', target: 'in name' },
+  { key: 'types', file: 'types.bench.ts', exportName: 'benchTypes', target: 'in name' },
   { key: 'appends', file: 'appends.bench.ts', exportName: 'benchAppends', target: '–' },
   { key: 'pipeline', file: 'pipeline.bench.ts', exportName: 'benchPipeline', target: 'in name' },
   { key: 'stages', file: 'stages.bench.ts', exportName: 'benchStages', target: '–' },

@@ -18,6 +18,9 @@
 // package as shipped) or from the sources bundled alike; it imports nothing relative at run time, and each
 // client loads only its own libraries (a process holds one client's code, not three).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
+import { writeFileSync } from 'node:fs';
+import { Session as Inspector } from 'node:inspector';
 
 export type ClientName = 'raw' | 'rx' | 'openai';
 
@@ -63,6 +66,9 @@ export interface ServiceResult {
   readonly heapTotalMB: number;
   readonly externalMB: number;
   readonly arrayBuffersMB: number;
+  /** V8's heap spaces at the end of the window (size reserved / used, MB): the young generation grows with the
+   * allocation rate, the old generation with what is kept. */
+  readonly spaces: Readonly<Record<string, { readonly sizeMB: number; readonly usedMB: number }>>;
   /** Event-loop delay in the window beyond the monitor's 10 ms interval, ms. */
   readonly eventLoopDelay: { readonly p50: number; readonly p99: number; readonly max: number };
   /** Delivery latency of the audio deltas that arrived in the window, ms. */
@@ -236,6 +242,24 @@ function micChunk(): Uint8Array {
 }
 
 const MiB = 2 ** 20;
+
+/** Starts V8's CPU profiler (1 ms samples); the function it gives stops it and writes the profile. */
+async function startProfile(): Promise<(file: string) => Promise<void>> {
+  const inspector = new Inspector();
+  inspector.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      inspector.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 1000 });
+  await post('Profiler.start');
+  return async (file) => {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    writeFileSync(file, JSON.stringify(profile));
+    inspector.disconnect();
+  };
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export async function runClient(config: ServiceConfig): Promise<ServiceResult> {
@@ -294,11 +318,15 @@ export async function runClient(config: ServiceConfig): Promise<ServiceResult> {
   const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage.rss())), 1000);
   eld.enable();
   const openAtStart = opened;
+  // a diagnosis, not a measurement: BENCH_CPU_PROF=<dir> profiles the client's CPU over the window
+  const profile = process.env['BENCH_CPU_PROF'] ? await startProfile() : undefined;
   const cpu0 = process.cpuUsage();
   const w0 = performance.now();
   inWindow = true;
   await sleep(config.measureMs);
   inWindow = false;
+  if (profile)
+    await profile(`${process.env['BENCH_CPU_PROF']}/${config.client}-${config.sessions}.cpuprofile`);
   const endedInWindow = finished;
   const cpu = process.cpuUsage(cpu0);
   const windowMs = performance.now() - w0;
@@ -306,6 +334,15 @@ export async function runClient(config: ServiceConfig): Promise<ServiceResult> {
   clearInterval(rssTimer);
   const memory = process.memoryUsage();
   rssMax = Math.max(rssMax, memory.rss);
+  const spaces = Object.fromEntries(
+    getHeapSpaceStatistics().map((s) => [
+      s.space_name,
+      { sizeMB: s.space_size / MiB, usedMB: s.space_used_size / MiB },
+    ]),
+  );
+  // a diagnosis, not a measurement: BENCH_HEAP_SNAPSHOT=<dir> writes the client's heap at the window's end
+  const snapshots = process.env['BENCH_HEAP_SNAPSHOT'];
+  if (snapshots) writeHeapSnapshot(`${snapshots}/${config.client}-${config.sessions}.heapsnapshot`);
 
   // the sessions end when the server closes after their last response; a deadline keeps a hung one from
   // hanging the benchmark (it is reported, not waited for)
@@ -332,6 +369,7 @@ export async function runClient(config: ServiceConfig): Promise<ServiceResult> {
     heapTotalMB: memory.heapTotal / MiB,
     externalMB: memory.external / MiB,
     arrayBuffersMB: memory.arrayBuffers / MiB,
+    spaces,
     eventLoopDelay: { p50: ms(eld.percentile(50)), p99: ms(eld.percentile(99)), max: ms(eld.max) },
     latency: { p50: at(0.5), p99: at(0.99), p999: at(0.999), max: n ? sorted[n - 1]! : NaN, n },
     ...counts,

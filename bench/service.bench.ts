@@ -55,6 +55,12 @@ export interface ServiceRun extends ServiceResult {
   readonly problems: readonly string[];
 }
 
+/** A heap space's used / reserved MB, for the progress lines. */
+const spaceMB = (r: ServiceResult, name: string) => {
+  const space = r.spaces[name];
+  return space ? `${space.usedMB.toFixed(0)}/${space.sizeMB.toFixed(0)}` : '–';
+};
+
 interface ServerStats {
   received: Record<string, number>;
   open: number;
@@ -237,6 +243,8 @@ export async function runService(options: ServiceOptions = {}): Promise<{
           const r = results[client];
           process.stderr.write(
             `service round ${round + 1} ${client}: CPU ${r.cpuPercent.toFixed(1)} %, RSS ${r.rssMB.toFixed(0)} MB, ` +
+              `heap ${r.heapMB.toFixed(0)}/${r.heapTotalMB.toFixed(0)} MB (young ${spaceMB(r, 'new_space')}, old ` +
+              `${spaceMB(r, 'old_space')}), external ${r.externalMB.toFixed(0)} MB, ` +
               `latency p99 ${r.latency.p99.toFixed(2)} ms, p99.9 ${r.latency.p999.toFixed(1)} ms, server lag p99 ` +
               `${r.serverLag.p99.toFixed(1)} ms${r.problems.length ? `; INVALID: ${r.problems.join('; ')}` : ''}\n`,
           );
