@@ -7,17 +7,29 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Subscription, concat, from, merge, mergeMap, of, share, map, skip, type Observable } from 'rxjs';
 import {
   assistantSpeaking,
   audioAppends,
   collectAudio,
+  connect,
+  sessionUpdate,
   splitResponses,
   toPcm16Mono24k,
   userSpeaking,
   type Dialect,
+  type SessionConfig,
 } from 'rx-realtime';
-import { args, sessionUpdate, target } from './support';
+import { targetFromEnv } from 'rx-realtime/testing';
+
+/** Speech in, speech out, the server's VAD ending each turn. */
+const config: SessionConfig = {
+  outputModalities: ['audio'],
+  inputAudioFormat: 'pcm16',
+  outputAudioFormat: 'pcm16',
+  turnDetection: { type: 'server_vad', silenceDurationMs: 500 },
+};
 
 export interface ServiceEvent {
   readonly session: number;
@@ -34,23 +46,23 @@ export async function runService(
 ) {
   const count = options.sessions ?? 3;
   const dialect = options.dialect ?? 'preview';
-  const where = await target({ dialect, emulatorPace: options.pace ?? 'realtime' });
+  const target = await targetFromEnv({ dialect, emulator: { pace: options.pace ?? 'realtime' } });
   const log: ServiceEvent[] = [];
   const say = (e: ServiceEvent) => {
     log.push(e);
     process.stderr.write(`[session ${e.session}] ${e.kind}: ${e.text}\n`);
   };
-  process.stderr.write(`→ ${count} sessions to ${where.description}\n`);
+  process.stderr.write(`→ ${count} sessions to ${target.description}\n`);
   const pcm = toPcm16Mono24k(
     new Uint8Array(readFileSync(fileURLToPath(new URL('../test/fixtures/audio/hello.wav', import.meta.url)))),
   );
 
   const sessionPipeline = (n: number): Observable<ServiceEvent> => {
     const client$ = concat(
-      of(sessionUpdate(dialect, {})),
+      of(sessionUpdate(config, dialect)),
       audioAppends(pcm, { pace: options.pace ?? 'realtime' }),
     );
-    const server$ = where.realtime(client$).pipe(share());
+    const server$ = connect(target.options)(client$).pipe(share());
     return merge(
       server$.pipe(
         userSpeaking(),
@@ -101,18 +113,19 @@ export async function runService(
   });
   // Clean shutdown: unsubscribing closes every socket with 1000 and tears down every inner stream.
   subscription.unsubscribe();
-  await where.close();
+  await target.close();
   return log;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const a = args();
+  const { values: a } = parseArgs({
+    options: { sessions: { type: 'string', default: '3' }, dialect: { type: 'string', default: 'preview' } },
+  });
+  const sessions = Number(a.sessions);
+  if (!Number.isInteger(sessions) || sessions < 1) throw new Error(`--sessions is a whole number ≥ 1`);
+  if (a.dialect !== 'preview' && a.dialect !== 'ga') throw new Error(`--dialect is preview or ga`);
   const stop = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-  runService({
-    sessions: Number(a.get('sessions') ?? 3),
-    dialect: a.get('dialect') === 'ga' ? 'ga' : 'preview',
-    stop,
-  }).then(
+  runService({ sessions, dialect: a.dialect, stop }).then(
     () => process.stderr.write('→ all sessions closed\n'),
     (err: unknown) => {
       process.stderr.write(`pipeline-service failed: ${String(err)}\n`);
