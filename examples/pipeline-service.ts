@@ -3,7 +3,7 @@
  * every response as its own stream (collected audio and transcript per content part), with the speaking states
  * of both sides; SIGINT shuts everything down cleanly (every socket closed with 1000, the emulator stopped).
  *
- *   npx tsx examples/pipeline-service.ts [--sessions 3] [--dialect preview|ga]
+ *   npx tsx examples/pipeline-service.ts [--sessions 3] [--dialect preview|ga] [--file question.wav]
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +42,14 @@ export interface ServiceEvent {
  * Resolves with what happened, in order.
  */
 export async function runService(
-  options: { sessions?: number; dialect?: Dialect; stop?: Promise<void>; pace?: 'realtime' | 'fast' } = {},
+  options: {
+    sessions?: number;
+    dialect?: Dialect;
+    stop?: Promise<void>;
+    pace?: 'realtime' | 'fast';
+    /** The WAV every session streams. Default: the repository's hello.wav. */
+    file?: string;
+  } = {},
 ) {
   const count = options.sessions ?? 3;
   const dialect = options.dialect ?? 'preview';
@@ -53,9 +60,8 @@ export async function runService(
     process.stderr.write(`[session ${e.session}] ${e.kind}: ${e.text}\n`);
   };
   process.stderr.write(`→ ${count} sessions to ${target.description}\n`);
-  const pcm = toPcm16Mono24k(
-    new Uint8Array(readFileSync(fileURLToPath(new URL('../test/fixtures/audio/hello.wav', import.meta.url)))),
-  );
+  const file = options.file ?? fileURLToPath(new URL('../test/fixtures/audio/hello.wav', import.meta.url));
+  const pcm = toPcm16Mono24k(new Uint8Array(readFileSync(file)));
 
   const sessionPipeline = (n: number): Observable<ServiceEvent> => {
     const client$ = concat(
@@ -117,19 +123,26 @@ export async function runService(
   return log;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+/** The command line: `--sessions n`, `--dialect preview|ga`, `--file f.wav`; SIGINT stops. */
+async function main() {
   const { values: a } = parseArgs({
-    options: { sessions: { type: 'string', default: '3' }, dialect: { type: 'string', default: 'preview' } },
+    options: {
+      sessions: { type: 'string', default: '3' },
+      dialect: { type: 'string', default: 'preview' },
+      file: { type: 'string' },
+    },
   });
   const sessions = Number(a.sessions);
   if (!Number.isInteger(sessions) || sessions < 1) throw new Error(`--sessions is a whole number ≥ 1`);
   if (a.dialect !== 'preview' && a.dialect !== 'ga') throw new Error(`--dialect is preview or ga`);
   const stop = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-  runService({ sessions, dialect: a.dialect, stop }).then(
-    () => process.stderr.write('→ all sessions closed\n'),
-    (err: unknown) => {
-      process.stderr.write(`pipeline-service failed: ${String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  await runService({ sessions, dialect: a.dialect, stop, ...(a.file ? { file: a.file } : {}) });
+  process.stderr.write('→ all sessions closed\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`pipeline-service failed: ${String(err)}\n`);
+    process.exitCode = 1;
+  });
 }

@@ -149,6 +149,7 @@ export async function streamFile(argv = process.argv.slice(2)): Promise<StreamFi
   } finally {
     await target.close();
   }
+  if (textOnly && transcript !== '') process.stderr.write('\n'); // no "assistant stopped" line ends a text reply
   const latency = speechEnd !== undefined && firstAudio !== undefined ? firstAudio - speechEnd : undefined;
   if (wavPath) {
     const joined = new Uint8Array(audioBytes);
