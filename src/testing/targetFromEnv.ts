@@ -116,7 +116,7 @@ export interface EnvTargetOptions {
  */
 export async function targetFromEnv(
   options: EnvTargetOptions = {},
-  env: Env = process.env,
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<EnvTarget> {
   const settings = settingsFromEnv(env);
   if (settings.service === 'azure') {
