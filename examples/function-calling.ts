@@ -9,6 +9,7 @@
  * model decides by itself from the tool's description.
  */
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import {
   Subject,
   concat,
@@ -25,14 +26,16 @@ import {
   filter,
 } from 'rxjs';
 import {
+  connect,
   functionCallOutput,
   functionCalls,
   ofType,
+  sessionUpdate,
   textDeltas,
   type ClientEvent,
-  type Dialect,
+  type SessionConfig,
 } from 'rx-realtime';
-import { args, sessionUpdate, target } from './support';
+import { targetFromEnv } from 'rx-realtime/testing';
 
 const getWeather = {
   type: 'function' as const,
@@ -49,20 +52,31 @@ async function weather(city: string) {
 export async function functionCalling(
   argv = process.argv.slice(2),
 ): Promise<{ calls: string[]; answer: string }> {
-  const a = args(argv);
-  const dialect = (a.get('dialect') === 'ga' ? 'ga' : 'preview') as Dialect;
-  const city = typeof a.get('city') === 'string' ? (a.get('city') as string) : 'Paris';
-  const where = await target({
-    dialect,
-    emulatorPace: 'fast',
-    emulatorReplies: [{ functionCall: { name: 'get_weather', arguments: { city } } }],
+  const { values: a } = parseArgs({
+    args: argv,
+    options: { dialect: { type: 'string', default: 'preview' }, city: { type: 'string', default: 'Paris' } },
   });
-  process.stderr.write(`→ talking to ${where.description}\n`);
+  const { dialect, city } = a;
+  if (dialect !== 'preview' && dialect !== 'ga')
+    throw new Error(`--dialect is preview or ga, not ${dialect}`);
+  const target = await targetFromEnv({
+    dialect,
+    emulator: { pace: 'fast', reply: [{ functionCall: { name: 'get_weather', arguments: { city } } }] },
+  });
+  process.stderr.write(`→ talking to ${target.description}\n`);
+
+  // text only, manual turns (no audio here), and the tool the model may call
+  const config: SessionConfig = {
+    outputModalities: ['text'],
+    turnDetection: null,
+    tools: [getWeather],
+    toolChoice: 'auto',
+  };
 
   const toolResults = new Subject<ClientEvent>();
   const client$ = merge(
     from<ClientEvent[]>([
-      sessionUpdate(dialect, { textOnly: true, serverVad: false, tools: [getWeather] }),
+      sessionUpdate(config, dialect),
       {
         type: 'conversation.item.create',
         item: {
@@ -75,7 +89,7 @@ export async function functionCalling(
     ]),
     toolResults,
   );
-  const server$ = where.realtime(client$).pipe(share());
+  const server$ = connect(target.options)(client$).pipe(share());
   const calls: string[] = [];
   let answer = '';
   // the second response (after the tool's output) is the answer: stop at its response.done
@@ -109,7 +123,7 @@ export async function functionCalling(
     await lastValueFrom(concat(work$, of(undefined)));
   } finally {
     toolResults.complete();
-    await where.close();
+    await target.close();
   }
   process.stdout.write('\n');
   return { calls, answer };

@@ -8,26 +8,31 @@
  * `aplay -f S16_LE -r 24000 -c 1`). When stdout is a terminal, or with `--out`, it writes a WAV file instead.
  * stderr: where it talks to, upload progress, who is speaking, the transcript as it streams, and latencies.
  *
- * Without AZURE_OPENAI_ENDPOINT it starts the rx-realtime emulator in-process and says so.
+ * Azure OpenAI from AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_DEPLOYMENT and AZURE_OPENAI_API_KEY (or Entra ID), OpenAI from
+ * OPENAI_API_KEY; with neither it starts the rx-realtime emulator in-process and says so (`targetFromEnv`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { concat, merge, of, share, skip, take, takeUntil, tap, ignoreElements, lastValueFrom } from 'rxjs';
 import {
   assistantSpeaking,
   audioAppends,
+  connect,
   audioDeltas,
   isDecodeFailure,
   ofType,
+  sessionUpdate,
   textDeltas,
   toPcm16Mono24k,
   transcriptDeltas,
   userSpeaking,
   writeAudio,
   writeWav,
-  type Dialect,
+  type SessionConfig,
+  type VoiceConfig,
 } from 'rx-realtime';
-import { args, sessionUpdate, target } from './support';
+import { targetFromEnv } from 'rx-realtime/testing';
 
 const defaultFile = fileURLToPath(new URL('../test/fixtures/audio/hello.wav', import.meta.url));
 
@@ -38,38 +43,53 @@ export interface StreamFileResult {
 }
 
 export async function streamFile(argv = process.argv.slice(2)): Promise<StreamFileResult> {
-  const a = args(argv);
-  const dialect = (a.get('dialect') === 'ga' ? 'ga' : 'preview') as Dialect;
-  const file = typeof a.get('file') === 'string' ? (a.get('file') as string) : defaultFile;
-  const outPath = typeof a.get('out') === 'string' ? (a.get('out') as string) : undefined;
-  const toStdout = outPath === undefined && !process.stdout.isTTY;
-  const wavPath = outPath ?? (toStdout ? undefined : 'reply.wav');
-  const textOnly = a.get('text-only') === true;
+  const { values: a } = parseArgs({
+    args: argv,
+    options: {
+      file: { type: 'string', default: defaultFile },
+      out: { type: 'string' },
+      dialect: { type: 'string', default: 'preview' },
+      'api-version': { type: 'string' },
+      voice: { type: 'string' },
+      instructions: { type: 'string' },
+      'text-only': { type: 'boolean', default: false },
+      fast: { type: 'boolean', default: false },
+    },
+  });
+  const dialect = a.dialect;
+  if (dialect !== 'preview' && dialect !== 'ga')
+    throw new Error(`--dialect is preview or ga, not ${dialect}`);
+  const file = a.file;
+  const toStdout = a.out === undefined && !process.stdout.isTTY;
+  const wavPath = a.out ?? (toStdout ? undefined : 'reply.wav');
+  const textOnly = a['text-only'];
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   const pcm = toPcm16Mono24k(readFileSync(file));
   const seconds = (bytes: number) => (bytes / 48000).toFixed(1);
-  const where = await target({
+  // Azure or OpenAI when the environment says so, else an emulator started here
+  const target = await targetFromEnv({
     dialect,
-    apiVersion: typeof a.get('api-version') === 'string' ? (a.get('api-version') as string) : undefined,
-    emulatorPace: a.get('fast') === true ? 'fast' : 'realtime',
+    apiVersion: a['api-version'],
+    emulator: { pace: a.fast ? 'fast' : 'realtime' },
   });
-  log(`→ talking to ${where.description}`);
-  log(
-    `→ streaming ${file} (${seconds(pcm.byteLength)} s) at ${a.get('fast') ? 'full speed' : 'real-time pace'}`,
-  );
+  log(`→ talking to ${target.description}`);
+  log(`→ streaming ${file} (${seconds(pcm.byteLength)} s) at ${a.fast ? 'full speed' : 'real-time pace'}`);
+
+  const config: SessionConfig = {
+    outputModalities: textOnly ? ['text'] : ['audio'],
+    instructions: a.instructions,
+    // a name the dialect does not have is refused by sessionUpdate with a SessionConfigError naming it
+    voice: a.voice as VoiceConfig | undefined,
+    inputAudioFormat: 'pcm16',
+    outputAudioFormat: 'pcm16',
+    turnDetection: { type: 'server_vad', silenceDurationMs: 500 },
+  };
 
   let sent = 0;
   const client$ = concat(
-    of(
-      sessionUpdate(dialect, {
-        instructions:
-          typeof a.get('instructions') === 'string' ? (a.get('instructions') as string) : undefined,
-        voice: typeof a.get('voice') === 'string' ? (a.get('voice') as string) : undefined,
-        textOnly,
-      }),
-    ),
-    audioAppends(pcm, { pace: a.get('fast') ? 'fast' : 'realtime' }).pipe(
+    of(sessionUpdate(config, dialect)),
+    audioAppends(pcm, { pace: a.fast ? 'fast' : 'realtime' }).pipe(
       tap(() => {
         sent = Math.min(pcm.byteLength, sent + 4800);
         if (sent % 48000 === 0 || sent === pcm.byteLength)
@@ -78,7 +98,7 @@ export async function streamFile(argv = process.argv.slice(2)): Promise<StreamFi
     ),
   );
 
-  const server$ = where.realtime(client$).pipe(share());
+  const server$ = connect(target.options)(client$).pipe(share());
   const chunks: Uint8Array[] = [];
   let audioBytes = 0;
   let transcript = '';
@@ -127,8 +147,9 @@ export async function streamFile(argv = process.argv.slice(2)): Promise<StreamFi
   try {
     await lastValueFrom(work$, { defaultValue: undefined });
   } finally {
-    await where.close();
+    await target.close();
   }
+  if (textOnly && transcript !== '') process.stderr.write('\n'); // no "assistant stopped" line ends a text reply
   const latency = speechEnd !== undefined && firstAudio !== undefined ? firstAudio - speechEnd : undefined;
   if (wavPath) {
     const joined = new Uint8Array(audioBytes);

@@ -7,6 +7,7 @@
  */
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import {
   Subject,
   concat,
@@ -24,8 +25,15 @@ import {
   tap,
   type Observable,
 } from 'rxjs';
-import { ofType, textDeltas, type ClientEvent, type Dialect, type ServerMessage } from 'rx-realtime';
-import { args, sessionUpdate, target } from './support';
+import {
+  connect,
+  ofType,
+  sessionUpdate,
+  textDeltas,
+  type ClientEvent,
+  type ServerMessage,
+} from 'rx-realtime';
+import { targetFromEnv } from 'rx-realtime/testing';
 
 /** Chats over the given lines; resolves with the answers, one per line. */
 export async function textChat(
@@ -33,9 +41,14 @@ export async function textChat(
   argv = process.argv.slice(2),
   out: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<string[]> {
-  const dialect = (args(argv).get('dialect') === 'ga' ? 'ga' : 'preview') as Dialect;
-  const where = await target({ dialect, emulatorPace: 'fast' });
-  process.stderr.write(`→ talking to ${where.description}\n`);
+  const { dialect } = parseArgs({
+    args: argv,
+    options: { dialect: { type: 'string', default: 'preview' } },
+  }).values;
+  if (dialect !== 'preview' && dialect !== 'ga')
+    throw new Error(`--dialect is preview or ga, not ${dialect}`);
+  const target = await targetFromEnv({ dialect, emulator: { pace: 'fast' } });
+  process.stderr.write(`→ talking to ${target.description}\n`);
 
   const answers: string[] = [];
   let current = '';
@@ -62,8 +75,12 @@ export async function textChat(
       tap({ complete: () => inputFinished.next() }),
     ),
   );
-  const client$ = concat(of(sessionUpdate(dialect, { textOnly: true, serverVad: false })), turns$);
-  const events$ = where.realtime(client$).pipe(share());
+  // text only, and manual turns: each line is a message and a response.create
+  const client$ = concat(
+    of(sessionUpdate({ outputModalities: ['text'], turnDetection: null }, dialect)),
+    turns$,
+  );
+  const events$ = connect(target.options)(client$).pipe(share());
   shared.server$ = events$;
 
   const work$ = merge(
@@ -86,7 +103,7 @@ export async function textChat(
   try {
     await lastValueFrom(work$, { defaultValue: undefined });
   } finally {
-    await where.close();
+    await target.close();
   }
   return answers;
 }

@@ -6,23 +6,16 @@
  *
  * stdout: one line per transcribed turn. stderr: where it talks to, and failures.
  *
- * Azure when AZURE_OPENAI_ENDPOINT is set (with AZURE_OPENAI_DEPLOYMENT, the transcription deployment, and
- * AZURE_OPENAI_API_KEY); otherwise the rx-realtime emulator in-process, whose transcriber says how much speech it
- * heard instead of transcribing it.
+ * Azure when AZURE_OPENAI_ENDPOINT is set (with AZURE_OPENAI_DEPLOYMENT, the realtime deployment, and
+ * AZURE_OPENAI_API_KEY or Entra ID), OpenAI when OPENAI_API_KEY is; otherwise the rx-realtime emulator in-process
+ * (`targetFromEnv`), whose transcriber says how much speech it heard instead of transcribing it.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { concat, ignoreElements, lastValueFrom, map, merge, of, scan, share, takeWhile, tap } from 'rxjs';
-import {
-  audioAppends,
-  connect,
-  ofType,
-  toPcm16Mono24k,
-  type ClientEvent,
-  type ConnectOptions,
-  type Dialect,
-} from 'rx-realtime';
-import { startEmulator } from 'rx-realtime/testing';
+import { audioAppends, connect, ofType, toPcm16Mono24k, type ClientEvent, type Dialect } from 'rx-realtime';
+import { targetFromEnv } from 'rx-realtime/testing';
 
 const defaultFile = fileURLToPath(new URL('../test/fixtures/audio/two-turns.wav', import.meta.url));
 
@@ -49,36 +42,31 @@ export async function transcribe(
   out: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   env = process.env,
 ): Promise<string[]> {
-  const file = argv.find((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--')) ?? defaultFile;
-  const option = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const dialect: Dialect = option('dialect') === 'ga' ? 'ga' : 'preview';
-  const fast = argv.includes('--fast');
+  const { values: a, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      dialect: { type: 'string', default: 'preview' },
+      model: { type: 'string', default: 'gpt-4o-transcribe' },
+      fast: { type: 'boolean', default: false },
+    },
+  });
+  const file = positionals[0] ?? defaultFile;
+  const { dialect, fast } = a;
+  if (dialect !== 'preview' && dialect !== 'ga')
+    throw new Error(`--dialect is preview or ga, not ${dialect}`);
 
-  const endpoint = env['AZURE_OPENAI_ENDPOINT'];
-  const emulator = endpoint ? undefined : await startEmulator({ dialect, pace: fast ? 'fast' : 'realtime' });
-  const options: ConnectOptions = emulator
-    ? { endpoint: emulator.endpoint, deployment: 'emulator', dialect, apiKey: emulator.apiKey }
-    : {
-        endpoint: endpoint!,
-        deployment: env['AZURE_OPENAI_DEPLOYMENT'] ?? 'gpt-4o-transcribe',
-        dialect,
-        ...(env['AZURE_OPENAI_API_KEY'] ? { apiKey: env['AZURE_OPENAI_API_KEY'] } : {}),
-      };
-  process.stderr.write(
-    `→ transcribing ${file} with ${emulator ? 'the rx-realtime emulator' : new URL(endpoint!).host}\n`,
-  );
+  const target = await targetFromEnv({ dialect, emulator: { pace: fast ? 'fast' : 'realtime' } }, env);
+  process.stderr.write(`→ transcribing ${file} with ${target.description}\n`);
 
   const pcm = toPcm16Mono24k(readFileSync(file));
   const client$ = concat(
-    of(transcriptionUpdate(dialect, option('model') ?? 'gpt-4o-transcribe')),
+    of(transcriptionUpdate(dialect, a.model)),
     audioAppends(pcm, { pace: fast ? 'fast' : 'realtime' }),
     // after the last audio: a clear, whose answer says every turn of the file has been committed
     of<ClientEvent>({ type: 'input_audio_buffer.clear' }),
   );
-  const server$ = connect({ ...options, intent: 'transcription' })(client$).pipe(share());
+  const server$ = connect({ ...target.options, intent: 'transcription' })(client$).pipe(share());
 
   const transcripts: string[] = [];
   // done when the clear was answered and every committed turn has its transcript (or its failure)
@@ -121,7 +109,7 @@ export async function transcribe(
     await lastValueFrom(progress$, { defaultValue: undefined });
     return transcripts;
   } finally {
-    await emulator?.close();
+    await target.close();
   }
 }
 

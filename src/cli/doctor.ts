@@ -14,7 +14,13 @@ import type { ClientEvent, Dialect, ServerMessage } from '../protocol';
 import { bool, num, str, type CommandSpec, type Parsed } from './args';
 import type { Output } from './output';
 import { sessionUpdate } from './sessionConfig';
-import { ENV, entraCredential, settingsOf, targetOf, type Env, type Settings } from './target';
+import {
+  TARGET_ENV as ENV,
+  defaultAzureCredential,
+  settingsFromEnv,
+  type EnvSettings,
+} from '../testing/targetFromEnv';
+import { targetOf, type Env } from './target';
 
 export const doctorSpec: CommandSpec = {
   name: 'doctor',
@@ -50,7 +56,7 @@ const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' ||
 
 /** The settings checks: pure, no network. */
 export function settingsChecks(
-  settings: Settings,
+  settings: EnvSettings,
   dialect: Dialect | undefined,
   apiVersion: string | undefined,
 ): Check[] {
@@ -173,7 +179,7 @@ export function settingsChecks(
 }
 
 export async function doctor(parsed: Parsed, env: Env, output: Output): Promise<boolean> {
-  const settings = settingsOf(env);
+  const settings = settingsFromEnv(env);
   output.secret(settings.apiKey);
   output.secret(settings.openaiKey);
   const dialect = str(parsed, 'dialect') as Dialect | undefined;
@@ -200,7 +206,7 @@ export async function doctor(parsed: Parsed, env: Env, output: Output): Promise<
   // auth mode
   if (settings.service === 'azure' && !settings.apiKey) {
     try {
-      const credential = await entraCredential();
+      const credential = await defaultAzureCredential();
       const token = await withTimeout(
         credential.getToken('https://cognitiveservices.azure.com/.default'),
         timeoutMs,

@@ -31,3 +31,6 @@ export type { Synthesis } from './speech';
 export type { SynthesizeOptions } from './speech';
 export type { SelfSigned } from './tls';
 export type { Clock } from './clock';
+export { targetFromEnv } from './targetFromEnv';
+export type { EnvTarget } from './targetFromEnv';
+export type { EnvTargetOptions } from './targetFromEnv';

@@ -10,13 +10,18 @@ import { textChat } from '../../examples/text-chat';
 import { readWav } from '../../src/audio/wav';
 
 const dir = mkdtempSync(join(tmpdir(), 'rx-realtime-examples-'));
-let saved: string | undefined;
+// the variables that name a service (targetFromEnv): the examples must take the emulator path here
+const serviceEnv = ['AZURE_OPENAI_ENDPOINT', 'OPENAI_API_KEY'];
+const saved = new Map<string, string>();
 beforeAll(() => {
-  saved = process.env['AZURE_OPENAI_ENDPOINT'];
-  delete process.env['AZURE_OPENAI_ENDPOINT']; // the examples must take the emulator path here
+  for (const name of serviceEnv) {
+    const value = process.env[name];
+    if (value !== undefined) saved.set(name, value);
+    delete process.env[name];
+  }
 });
 afterAll(() => {
-  if (saved !== undefined) process.env['AZURE_OPENAI_ENDPOINT'] = saved;
+  for (const [name, value] of saved) process.env[name] = value;
   rmSync(dir, { recursive: true, force: true });
 });
 
