@@ -150,9 +150,12 @@ describe('connect: how it lives', () => {
   });
 
   it('closes with 1000 when unsubscribed', async () => {
-    const s = await server();
-    const sub = connect(opts(s))(NEVER).subscribe();
-    await waitFor(() => s.sockets.length === 1);
+    // the client must have seen the socket open (its first event), not only the server its upgrade: before open
+    // there is no close handshake to do, and the socket is terminated (1006)
+    const s = await server((socket) => socket.send(SESSION_CREATED));
+    let seen = 0;
+    const sub = connect(opts(s))(NEVER).subscribe(() => seen++);
+    await waitFor(() => seen === 1);
     sub.unsubscribe();
     await waitFor(() => s.closes.length === 1);
     expect(s.closes).toEqual([1000]);
