@@ -58,7 +58,7 @@ export const isAudioDecodeFailure = (value: unknown): value is AudioDecodeFailur
 
 /** The audio of one delta, or its failure (never throws). Shared with `collectAudio`. */
 export const deltaAudio = (event: NeutralEvents['audioDelta']): Uint8Array => {
-  // the delta connect() decoded last from the socket's bytes has its audio decoded already (handed over once)
+  // an audio delta connect()'s decoder made from the socket's bytes carries its audio, decoded already (taken once)
   const decoded = takeDecodedAudio(event);
   if (decoded) return decoded;
   try {

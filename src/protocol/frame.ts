@@ -8,8 +8,8 @@
  *
  * - an audio delta's base64 is decoded from the frame (its Latin-1 text, which becomes the event's `delta`),
  *   which also proves it is a plain JSON string (only base64 characters: no quote, escape, control or non-ASCII
- *   byte); the audio of the delta decoded last is kept for {@link decodedAudio} (`audioDeltas()`, next down a
- *   synchronous pipeline, uses it instead of decoding `delta` again);
+ *   byte); the event carries that audio in a private field, which `audioDeltas()` takes
+ *   ({@link takeDecodedAudio}) instead of decoding `delta` again;
  * - only the small rest of the frame (the envelope: type, ids, indices) goes through `JSON.parse` and the codec;
  * - a {@link frameDecoder} (one per connection) also remembers the envelope of the last delta of each type: the
  *   next one whose bytes are the same but for `event_id`, `delta` and `obfuscation` (the rest of a part's
@@ -33,18 +33,45 @@ import { wireNamesOf, type Dialect } from './dialect';
 export type FrameDecoder = (frame: Uint8Array | string) => E.Either<DecodeFailure, ServerEvent>;
 
 /**
- * The last audio delta decoded here (in this process, by any decoder) and its audio. Kept outside the event, so
- * that JSON, `toEqual` and copies (`{ ...event, delta }`) see only what `JSON.parse` made. One slot is enough:
- * a socket's frames are decoded one at a time and handed down a synchronous pipeline, so `audioDeltas()` asks for
- * the audio of the event decoded last; an operator that holds events back (`delay`, `observeOn`, a buffer) finds
- * the slot moved on and decodes the delta itself. (A `WeakMap` by event did the same at about 0.6 µs an event, a
- * non-enumerable property at 0.8 µs: 2–2.5 % of a session's CPU.)
+ * An audio delta decoded from its bytes, carrying its decoded audio. The audio is in private fields, so the event's
+ * own keys are exactly what `JSON.parse` makes (in its order) and JSON, `toEqual` and spreads see nothing more; a
+ * copy (`{ ...event, delta }`) has no private field and is decoded again, and so is an event whose `delta` was
+ * replaced (the audio is of the delta it was made with). The audio is handed over once (see
+ * {@link takeDecodedAudio}). (A `WeakMap` by event and a non-enumerable property were measured: each cost 2–2.5 % of
+ * a session's CPU.)
  */
-const last: { event: object | undefined; delta: string; audio: Uint8Array | undefined } = {
-  event: undefined,
-  delta: '',
-  audio: undefined,
-};
+class DecodedAudioDelta {
+  readonly #delta: string;
+  #audio: Uint8Array | undefined;
+  /** Only private fields: the public ones are copied in afterwards, in the frame's order. */
+  constructor(delta: string, audio: Uint8Array) {
+    this.#delta = delta;
+    this.#audio = audio;
+  }
+  static audioOf(event: unknown): Uint8Array | undefined {
+    return typeof event === 'object' &&
+      event !== null &&
+      #audio in event &&
+      (event as { delta?: unknown }).delta === event.#delta
+      ? event.#audio
+      : undefined;
+  }
+  static drop(event: DecodedAudioDelta): void {
+    event.#audio = undefined;
+  }
+}
+
+/**
+ * What one connection's decoder keeps: the envelopes it remembers, the slab it writes decoded audio into, and the
+ * last audio delta it made. When the next audio delta is decoded, that one's audio is dropped: a socket's frames are
+ * handed down a synchronous pipeline, so `audioDeltas()` has taken it by then, and an event held back (`delay`,
+ * `observeOn`, a buffer, a log) keeps no view into a slab alive; its delta is decoded when asked.
+ */
+interface Connection {
+  readonly templates: Template[];
+  readonly slab: Slab;
+  last: DecodedAudioDelta | undefined;
+}
 
 /** `"delta":"` in bytes (a plain array: nothing touches `Buffer` at import time). */
 const DELTA_KEY = new Uint8Array([0x22, 0x64, 0x65, 0x6c, 0x74, 0x61, 0x22, 0x3a, 0x22]);
@@ -82,8 +109,8 @@ const TEMPLATES = 4;
 
 /**
  * Decodes one server frame given as its UTF-8 bytes (what `ws` hands over for a text frame) or as a string.
- * Same answers as {@link decodeServerEvent} on the text; audio deltas are decoded from the bytes (see the file's
- * comment), and the audio of the one decoded last is there for {@link decodedAudio}.
+ * Same answers as {@link decodeServerEvent} on the text; an audio delta's audio is decoded from the bytes (into a
+ * buffer of its own: there is no connection to own a slab) and carried by the event (see {@link decodedAudio}).
  *
  * @example
  * ```ts
@@ -104,7 +131,8 @@ export function decodeServerFrame(
 /**
  * A decoder for the frames of one connection: {@link decodeServerFrame} that also remembers the envelope of the
  * last delta of each type, so that the next deltas of the same part (same bytes but for `event_id` and `delta`)
- * are copies of it with their own two strings. It holds at most four envelopes of a few hundred bytes.
+ * are copies of it with their own two strings. It holds at most four envelopes of a few hundred bytes, and the
+ * 64 KiB slab its audio deltas' audio is written into.
  *
  * @example
  * ```ts
@@ -122,31 +150,25 @@ export type FramePath = 'template' | 'envelope' | 'full';
 
 /** {@link frameDecoder} that reports the path each frame took (internal: the tests hold every path to account). */
 export function tracedFrameDecoder(dialect?: Dialect, trace?: (path: FramePath) => void): FrameDecoder {
-  const templates: Template[] = [];
-  return (frame) => decodeWith(frame, dialect, templates, trace);
+  const connection: Connection = { templates: [], slab: { buffer: undefined, used: 0 }, last: undefined };
+  return (frame) => decodeWith(frame, dialect, connection, trace);
 }
 
 /**
- * The audio of the audio delta decoded last by {@link decodeServerFrame} / {@link frameDecoder}, when `event` is
- * that event and its `delta` is unchanged; `undefined` for any other value (then decode `delta`).
+ * The audio an audio delta from {@link decodeServerFrame} / {@link frameDecoder} carries, when its `delta` is
+ * unchanged, it was not taken, and (from a `frameDecoder`) no later audio delta was decoded by the same decoder;
+ * `undefined` for any other value (then decode `delta`).
  */
-export const decodedAudio = (event: unknown): Uint8Array | undefined =>
-  event !== undefined && event === last.event && (event as { delta?: unknown }).delta === last.delta
-    ? last.audio
-    : undefined;
+export const decodedAudio = (event: unknown): Uint8Array | undefined => DecodedAudioDelta.audioOf(event);
 
 /**
- * {@link decodedAudio}, handed over once: the slot is emptied, so that a second consumer of the same event (two
- * `audioDeltas()` on one shared stream) decodes its own copy, as before there was a slot, and no two consumers
- * ever hold the same bytes (one of them may change its chunk in place).
+ * {@link decodedAudio}, handed over once: the event lets go of it, so that a second consumer of the same event
+ * (two `audioDeltas()` on one shared stream) decodes its own copy and no two consumers ever hold the same bytes
+ * (one of them may change its chunk in place).
  */
 export const takeDecodedAudio = (event: unknown): Uint8Array | undefined => {
-  const audio = decodedAudio(event);
-  if (audio !== undefined) {
-    last.event = undefined;
-    last.delta = '';
-    last.audio = undefined;
-  }
+  const audio = DecodedAudioDelta.audioOf(event);
+  if (audio !== undefined) DecodedAudioDelta.drop(event as DecodedAudioDelta);
   return audio;
 };
 
@@ -157,7 +179,7 @@ export const takeDecodedAudio = (event: unknown): Uint8Array | undefined => {
 function decodeWith(
   frame: Uint8Array | string,
   dialect: Dialect | undefined,
-  templates: Template[] | undefined,
+  connection: Connection | undefined,
   trace: ((path: FramePath) => void) | undefined,
 ): E.Either<DecodeFailure, ServerEvent> {
   if (typeof frame === 'string') {
@@ -171,7 +193,8 @@ function decodeWith(
     ? frame
     : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
   if (dialect === undefined || dialect === 'preview' || dialect === 'ga') {
-    if (templates !== undefined) {
+    if (connection !== undefined) {
+      const { templates } = connection;
       // the frame as latin1 text, made once and only when a template's probe byte matches: the templates
       // compare it with their own text (memcmp instead of a loop over bytes) and cut their slots out of it
       let text: string | undefined;
@@ -179,14 +202,14 @@ function decodeWith(
         const t = templates[i]!;
         if (bytes[t.probe] !== t.fixed[0]!.charCodeAt(t.probe)) continue;
         text ??= latin1(bytes, 0, bytes.length);
-        const event = fromTemplate(bytes, text, t);
+        const event = fromTemplate(bytes, text, t, connection);
         if (event !== undefined) {
           trace?.('template');
           return E.right(event);
         }
       }
     }
-    const event = otherType(bytes) ? undefined : partDelta(bytes, dialect, templates);
+    const event = otherType(bytes) ? undefined : partDelta(bytes, dialect, connection);
     if (event !== undefined) {
       trace?.('envelope');
       return E.right(event);
@@ -226,7 +249,7 @@ function otherType(frame: Buffer): boolean {
  * - the frame with that value emptied parses, its `delta` is `''` (the field we emptied, not a later duplicate
  *   key) and it passes the codec's check: the full path accepts the frame with the same fields.
  */
-function partDelta(frame: Buffer, dialect: Dialect | undefined, templates: Template[] | undefined) {
+function partDelta(frame: Buffer, dialect: Dialect | undefined, connection: Connection | undefined) {
   const key = frame.indexOf(DELTA_KEY);
   if (key <= 0) return undefined;
   const before = frame[key - 1];
@@ -251,10 +274,16 @@ function partDelta(frame: Buffer, dialect: Dialect | undefined, templates: Templ
     return undefined;
   const audio = AUDIO_DELTAS.has(type);
   if (!audio && !TEXT_DELTAS.has(type)) return undefined;
-  const value = audio ? base64Slice(frame, undefined, start, end) : textSlice(frame, undefined, start, end);
+  const value: { text: string; bytes?: Uint8Array } | undefined = audio
+    ? base64Slice(frame, undefined, start, end, connection?.slab)
+    : textSlice(frame, undefined, start, end);
   if (value === undefined) return undefined;
-  if (templates !== undefined) remember(templates, frame, start, end, head, tail, event, audio);
-  return withValues(event, value);
+  if (connection !== undefined) remember(connection.templates, frame, start, end, head, tail, event, audio);
+  if (value.bytes === undefined) {
+    event['delta'] = value.text;
+    return event as ServerEvent;
+  }
+  return audioEvent(event, value.text, value.bytes, connection);
 }
 
 /**
@@ -264,7 +293,12 @@ function partDelta(frame: Buffer, dialect: Dialect | undefined, templates: Templ
  * `obfuscation` must be printable ASCII without a quote or escape (the same JSON string as its bytes), a new
  * `delta` passes the envelope path's own check.
  */
-function fromTemplate(frame: Buffer, text: string, t: Template): ServerEvent | undefined {
+function fromTemplate(
+  frame: Buffer,
+  text: string,
+  t: Template,
+  connection: Connection,
+): ServerEvent | undefined {
   const { fixed, slots } = t;
   let at = 0;
   let id: string | undefined;
@@ -282,7 +316,7 @@ function fromTemplate(frame: Buffer, text: string, t: Template): ServerEvent | u
       t.audio && i === slots.length - 1 ? text.length - fixed[i + 1]!.length : text.indexOf('"', at);
     if (end < at) return undefined;
     if (slots[i] === 'delta') {
-      delta = t.audio ? base64Slice(frame, text, at, end) : textSlice(frame, text, at, end);
+      delta = t.audio ? base64Slice(frame, text, at, end, connection.slab) : textSlice(frame, text, at, end);
       if (delta === undefined) return undefined;
     } else {
       // printable ASCII up to the closing quote
@@ -299,10 +333,13 @@ function fromTemplate(frame: Buffer, text: string, t: Template): ServerEvent | u
     at = end;
   }
   if (at !== text.length || delta === undefined) return undefined;
+  if (delta.bytes !== undefined)
+    return audioEvent(t.event, delta.text, delta.bytes, connection, id, obfuscation);
   const event: Record<string, unknown> = { ...t.event };
   if (id !== undefined) event['event_id'] = id;
   if (obfuscation !== undefined) event['obfuscation'] = obfuscation;
-  return withValues(event, delta);
+  event['delta'] = delta.text;
+  return event as ServerEvent;
 }
 
 /** Keeps a template of a decoded delta when its envelope is plain (see {@link fromTemplate}). */
@@ -363,15 +400,28 @@ function remember(
   else templates[0] = template;
 }
 
-function withValues(
-  event: Record<string, unknown>,
-  value: { text: string; bytes?: Uint8Array },
+/**
+ * The audio delta of checked `fields` (copied, in their order) with its `delta` text and decoded audio; the
+ * connection's previous audio delta lets go of its audio (see {@link Connection}).
+ */
+function audioEvent(
+  fields: Readonly<Record<string, unknown>>,
+  delta: string,
+  audio: Uint8Array,
+  connection: Connection | undefined,
+  id?: string,
+  obfuscation?: string,
 ): ServerEvent {
-  event['delta'] = value.text;
-  if (value.bytes !== undefined) {
-    last.event = event;
-    last.delta = value.text;
-    last.audio = value.bytes;
+  const event = Object.assign(new DecodedAudioDelta(delta, audio), fields) as unknown as Record<
+    string,
+    unknown
+  >;
+  if (id !== undefined) event['event_id'] = id;
+  if (obfuscation !== undefined) event['obfuscation'] = obfuscation;
+  event['delta'] = delta;
+  if (connection !== undefined) {
+    if (connection.last !== undefined) DecodedAudioDelta.drop(connection.last);
+    connection.last = event as unknown as DecodedAudioDelta;
   }
   return event as ServerEvent;
 }
@@ -396,21 +446,29 @@ function textSlice(
   return { text: whole !== undefined ? whole.substring(start, end) : latin1(frame, start, end) };
 }
 
-/** Decoded audio is written into shared slabs of this size (as `Buffer`'s own pool does at 8 KiB). */
+/**
+ * A connection's decoded audio is written into slabs of this size, shared by its deltas (as `Buffer`'s own pool
+ * does at 8 KiB), instead of a buffer per delta.
+ */
 const SLAB_BYTES = 64 * 1024;
-const slab: { buffer: Buffer | undefined; used: number } = { buffer: undefined, used: 0 };
+interface Slab {
+  buffer: Buffer | undefined;
+  used: number;
+}
 
 /**
  * The base64 text of `frame[start, end)` and its bytes, or `undefined` when it is not standard base64 (padding
  * optional). `Buffer`'s decoder skips characters outside the alphabet and takes the URL-safe `-` `_`: a decoded
  * length short of what the text implies, or a `-`/`_`, means it was not (as `base64ToBytes` checks). `whole`, when
- * given, is the frame as latin1: the text is cut out of it and searched there.
+ * given, is the frame as latin1: the text is cut out of it and searched there. Without a `slab` (or for a delta
+ * too large for one) the audio gets a buffer of its own.
  */
 function base64Slice(
   frame: Buffer,
   whole: string | undefined,
   start: number,
   end: number,
+  slab: Slab | undefined,
 ): { text: string; bytes: Uint8Array } | undefined {
   const length = end - start;
   if (length % 4 === 1) return undefined;
@@ -424,7 +482,7 @@ function base64Slice(
   if (underscore !== -1 && underscore < end) return undefined;
   const expected = Math.floor(((data - start) * 3) / 4);
   const text = whole !== undefined ? whole.substring(start, end) : latin1(frame, start, end);
-  if (expected > SLAB_BYTES / 4) {
+  if (slab === undefined || expected > SLAB_BYTES / 4) {
     const bytes = Buffer.from(text, 'base64');
     return bytes.length === expected ? { text, bytes: view(bytes, 0, expected) } : undefined;
   }

@@ -377,8 +377,9 @@ export const ErrorDetails = t.partial(
 );
 export interface ErrorDetails extends t.TypeOf<typeof ErrorDetails> {}
 
-/** The response parameters of `response.create` (both dialects' names, all optional). */
-export const ResponseCreateParams = t.partial(
+/** `response.create.response` in the beta protocol (all optional). */
+// source: protocol README §5
+export const BetaResponseCreateParams = t.partial(
   {
     conversation: t.string,
     metadata: Metadata,
@@ -386,21 +387,41 @@ export const ResponseCreateParams = t.partial(
     instructions: t.string,
     tools: t.array(Tool),
     tool_choice: ToolChoice,
-    // beta
     modalities: t.array(t.string),
     voice: Voice,
     output_audio_format: BetaAudioFormat,
     temperature: t.number,
     max_response_output_tokens: MaxTokens,
-    // both (beta example sends it too, §3)
+    // the beta `response.create` example sends it although the schema says max_response_output_tokens (§3)
     max_output_tokens: MaxTokens,
-    // GA
+  },
+  'BetaResponseCreateParams',
+);
+
+/** `response.create.response` in GA (all optional): modalities and audio settings renamed as in the session. */
+// source: protocol README §5
+export const GaResponseCreateParams = t.partial(
+  {
+    conversation: t.string,
+    metadata: Metadata,
+    input: t.array(ConversationItem),
+    instructions: t.string,
+    tools: t.array(Tool),
+    tool_choice: ToolChoice,
     output_modalities: t.array(t.string),
     audio: t.partial(
       { output: t.partial({ format: GaAudioFormat, voice: Voice }, 'ResponseAudioOutput') },
       'ResponseAudio',
     ),
+    max_output_tokens: MaxTokens,
+    prompt: nullable(t.unknown),
   },
+  'GaResponseCreateParams',
+);
+
+/** The response parameters of `response.create` (both dialects' names, all optional). */
+export const ResponseCreateParams = t.partial(
+  { ...BetaResponseCreateParams.props, ...GaResponseCreateParams.props },
   'ResponseCreateParams',
 );
 export interface ResponseCreateParams extends t.TypeOf<typeof ResponseCreateParams> {}

@@ -7,7 +7,15 @@
  */
 // source: protocol README §3, §4
 import type { Dialect } from '../protocol';
-import { AUDIO_FORMATS, VOICES } from '../protocol/resources';
+import {
+  AUDIO_FORMATS,
+  BetaResponseCreateParams,
+  BetaSession,
+  GaResponseCreateParams,
+  GaSession,
+  TurnDetection,
+  VOICES,
+} from '../protocol/resources';
 
 /** A session (or part of one) in the wire shape of its dialect. */
 export type Json = Record<string, unknown>;
@@ -31,98 +39,32 @@ const TURN_TYPES = ['server_vad', 'semantic_vad'];
 const EAGERNESS = ['low', 'medium', 'high', 'auto'];
 const TOOL_CHOICES = ['auto', 'none', 'required'];
 
-/** Fields a client may send in `session.update`, per dialect. */
+/** Fields of `session.update.session`, per dialect: its session codec's (with the read-only ones, see below). */
 // source: protocol README §4
 const SESSION_FIELDS: Record<Dialect, readonly string[]> = {
-  preview: [
-    'model',
-    'modalities',
-    'instructions',
-    'voice',
-    'input_audio_format',
-    'output_audio_format',
-    'input_audio_transcription',
-    'input_audio_noise_reduction',
-    'turn_detection',
-    'tools',
-    'tool_choice',
-    'temperature',
-    'max_response_output_tokens',
-    'speed',
-    'tracing',
-    'include',
-  ],
-  ga: [
-    'type',
-    'model',
-    'output_modalities',
-    'instructions',
-    'audio',
-    'tools',
-    'tool_choice',
-    'max_output_tokens',
-    'tracing',
-    'prompt',
-    'include',
-    'truncation',
-  ],
+  preview: Object.keys(BetaSession.props),
+  ga: Object.keys(GaSession.props),
 };
-/** Read-only fields a client may echo back from `session.created`: ignored, as the service ignores them. */
+/**
+ * Read-only fields a client may echo back from `session.created`: ignored, as the service ignores them. By hand:
+ * the session codecs decode the server's sessions too, so they do not say which fields only the server writes.
+ */
 export const READ_ONLY = ['id', 'object', 'expires_at', 'client_secret'];
-const GA_AUDIO_INPUT = ['format', 'transcription', 'noise_reduction', 'turn_detection'];
-const GA_AUDIO_OUTPUT = ['format', 'voice', 'speed'];
+const GA_AUDIO = GaSession.props.audio.props;
+const GA_AUDIO_FIELDS = Object.keys(GA_AUDIO);
+const GA_AUDIO_INPUT = Object.keys(GA_AUDIO.input.props);
+const GA_AUDIO_OUTPUT = Object.keys(GA_AUDIO.output.props);
 const TURN_FIELDS: Record<Dialect, readonly string[]> = {
-  preview: [
-    'type',
-    'threshold',
-    'prefix_padding_ms',
-    'silence_duration_ms',
-    'create_response',
-    'interrupt_response',
-    'eagerness',
-  ],
-  ga: [
-    'type',
-    'threshold',
-    'prefix_padding_ms',
-    'silence_duration_ms',
-    'create_response',
-    'interrupt_response',
-    'eagerness',
-    'idle_timeout_ms',
-  ],
+  // one codec decodes both dialects' turn detection; idle_timeout_ms is GA's only (§3)
+  preview: Object.keys(TurnDetection.props).filter((k) => k !== 'idle_timeout_ms'),
+  ga: Object.keys(TurnDetection.props),
 };
 
 /** Fields of `response.create.response`, per dialect. */
 // source: protocol README §5
 export const RESPONSE_FIELDS: Record<Dialect, readonly string[]> = {
-  preview: [
-    'conversation',
-    'metadata',
-    'input',
-    'instructions',
-    'tools',
-    'tool_choice',
-    'modalities',
-    'voice',
-    'output_audio_format',
-    'temperature',
-    'max_response_output_tokens',
-    // the beta `response.create` example sends it although the schema says max_response_output_tokens (§3)
-    'max_output_tokens',
-  ],
-  ga: [
-    'conversation',
-    'metadata',
-    'input',
-    'instructions',
-    'tools',
-    'tool_choice',
-    'output_modalities',
-    'audio',
-    'max_output_tokens',
-    'prompt',
-  ],
+  preview: Object.keys(BetaResponseCreateParams.props),
+  ga: Object.keys(GaResponseCreateParams.props),
 };
 
 // -------------------------------------------------------------------------------------
@@ -131,7 +73,8 @@ export const RESPONSE_FIELDS: Record<Dialect, readonly string[]> = {
 
 /**
  * Fields of a transcription session's update (`transcription_session.update` in preview, `session.update` with
- * `type: "transcription"` in GA; shapes.md `RealtimeTranscriptionSessionCreateRequest`, `…GA`).
+ * `type: "transcription"` in GA; shapes.md `RealtimeTranscriptionSessionCreateRequest`, `…GA`). By hand: no codec
+ * models a transcription session (`transcription_session.update` decodes with the realtime `Session`).
  */
 const TRANSCRIPTION_FIELDS: Record<Dialect, readonly string[]> = {
   preview: [
@@ -177,7 +120,7 @@ export function validateSession(
     const audio = s['audio'];
     if (audio !== undefined) {
       if (!isObject(audio)) return invalidType('session.audio', 'an object');
-      const unknownAudio = unknownField('session.audio', audio, ['input', 'output']);
+      const unknownAudio = unknownField('session.audio', audio, GA_AUDIO_FIELDS);
       if (unknownAudio) return unknownAudio;
       const input = audio['input'];
       if (isObject(input)) {
@@ -228,6 +171,7 @@ function validateTranscriptionSession(dialect: Dialect, s: Json): ConfigError | 
   if (s['type'] === 'realtime') return typeFixed('transcription', 'realtime');
   if (s['type'] !== 'transcription') return oneOf('session.type', s['type'], ['realtime', 'transcription']);
   if (isObject(s['audio'])) {
+    // by hand, as above: a transcription session has no audio output
     const u = unknownField('session.audio', s['audio'], ['input']);
     if (u) return u;
   }

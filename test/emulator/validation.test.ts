@@ -2,6 +2,14 @@
 // and the session goes on.
 import { describe, expect, it } from 'vitest';
 import type { ClientEvent, Dialect } from '../../src/protocol';
+import {
+  BetaResponseCreateParams,
+  BetaSession,
+  GaResponseCreateParams,
+  GaSession,
+  TurnDetection,
+} from '../../src/protocol/resources';
+import { READ_ONLY, validateResponse, validateSession } from '../../src/testing/validate';
 import { textSession, useSessions, userText, type Live } from './harness';
 
 const start = useSessions();
@@ -242,5 +250,54 @@ describe.each(['preview', 'ga'] as Dialect[])('invalid client events in %s', (di
       event_id: 'evt_x',
       param: 'type',
     });
+  });
+});
+
+describe('the field lists the validator reads are the codecs’', () => {
+  const unknownParam = (e: { code: string } | undefined) => e?.code === 'unknown_parameter';
+  const sessions = { preview: BetaSession, ga: GaSession } as const;
+  const responses = { preview: BetaResponseCreateParams, ga: GaResponseCreateParams } as const;
+  const other = (d: Dialect): Dialect => (d === 'ga' ? 'preview' : 'ga');
+
+  it.each(['preview', 'ga'] as Dialect[])(
+    'accepts every field of the %s codecs and refuses the other dialect’s own',
+    (dialect) => {
+      const mine = Object.keys(sessions[dialect].props);
+      for (const key of mine)
+        expect(unknownParam(validateSession(dialect, { [key]: undefined }))).toBe(false);
+      const theirs = Object.keys(sessions[other(dialect)].props).filter(
+        (k) => !mine.includes(k) && !READ_ONLY.includes(k), // echoes of session.created are ignored in both
+      );
+      expect(theirs.length).toBeGreaterThan(3);
+      for (const key of theirs)
+        expect(validateSession(dialect, { [key]: undefined })?.param).toBe(`session.${key}`);
+
+      const mineR = Object.keys(responses[dialect].props);
+      for (const key of mineR) expect(validateResponse(dialect, { [key]: undefined })).toBeUndefined();
+      const theirsR = Object.keys(responses[other(dialect)].props).filter((k) => !mineR.includes(k));
+      expect(theirsR.length).toBeGreaterThan(1);
+      for (const key of theirsR)
+        expect(validateResponse(dialect, { [key]: undefined })?.param).toBe(`response.${key}`);
+    },
+  );
+
+  it('checks GA audio and turn detection fields against the nested codecs', () => {
+    const audio = GaSession.props.audio.props;
+    const session = (input: object, output: object) => ({ type: 'realtime', audio: { input, output } });
+    for (const key of Object.keys(audio.input.props))
+      expect(unknownParam(validateSession('ga', session({ [key]: undefined }, {})))).toBe(false);
+    for (const key of Object.keys(audio.output.props))
+      expect(unknownParam(validateSession('ga', session({}, { [key]: undefined })))).toBe(false);
+    expect(validateSession('ga', session({ voice: 'alloy' }, {}))?.param).toBe('session.audio.input.voice');
+    expect(validateSession('ga', { type: 'realtime', audio: { video: {} } })?.param).toBe(
+      'session.audio.video',
+    );
+    const turn = (td: object) => session({ turn_detection: { type: 'server_vad', ...td } }, {});
+    for (const key of Object.keys(TurnDetection.props))
+      expect(unknownParam(validateSession('ga', turn({ [key]: undefined })))).toBe(false);
+    // GA's own turn detection field, refused in preview
+    expect(
+      validateSession('preview', { turn_detection: { type: 'server_vad', idle_timeout_ms: 6000 } })?.param,
+    ).toBe('session.turn_detection.idle_timeout_ms');
   });
 });

@@ -8,6 +8,7 @@ import {
   decodeServerFrame,
   decodedAudio,
   frameDecoder,
+  takeDecodedAudio,
   type Dialect,
   type ServerMessage,
 } from '../../src/protocol';
@@ -425,5 +426,40 @@ describe('audioDeltas on decoded frames', () => {
     expect(decodedAudio(copy)).toBeUndefined();
     const [bytes] = await lastValueFrom(from([copy]).pipe(audioDeltas(), toArray()));
     expect([...bytes!]).toEqual([0, 1, 2]);
+  });
+
+  it('hands the audio over once: a second take, and a later look, find none', () => {
+    const r = frameDecoder('preview')(Buffer.from(partFrames('preview', 10, 1)[1]!));
+    if (r._tag !== 'Right') throw new Error(r.left.message);
+    const audio = takeDecodedAudio(r.right);
+    expect(audio).toBeInstanceOf(Uint8Array);
+    expect(takeDecodedAudio(r.right)).toBeUndefined();
+    expect(decodedAudio(r.right)).toBeUndefined();
+  });
+
+  it('keeps each connection’s audio apart: a delta decoded on another connection leaves this one’s in place', () => {
+    const [a, b] = [frameDecoder('ga'), frameDecoder('ga')];
+    const first = a(Buffer.from(partFrames('ga', 11, 1)[1]!));
+    const other = b(Buffer.from(partFrames('ga', 12, 1)[1]!));
+    const oneShot = decodeServerFrame(Buffer.from(partFrames('ga', 13, 1)[1]!), 'ga');
+    if (first._tag !== 'Right' || other._tag !== 'Right' || oneShot._tag !== 'Right')
+      throw new Error('expected events');
+    const expected = (n: number) => Buffer.from(JSON.parse(partFrames('ga', n, 1)[1]!).delta, 'base64');
+    expect(Buffer.from(decodedAudio(first.right)!).equals(expected(11))).toBe(true);
+    expect(Buffer.from(decodedAudio(other.right)!).equals(expected(12))).toBe(true);
+    // a one-shot decode has no connection: its event keeps its own audio until taken
+    a(Buffer.from(partFrames('ga', 14, 1)[1]!));
+    expect(decodedAudio(first.right)).toBeUndefined();
+    expect(Buffer.from(decodedAudio(oneShot.right)!).equals(expected(13))).toBe(true);
+  });
+
+  it('answers undefined, without throwing, for values that only look like a decoded delta', () => {
+    const r = frameDecoder('preview')(Buffer.from(partFrames('preview', 15, 1)[1]!));
+    if (r._tag !== 'Right') throw new Error(r.left.message);
+    const lookalike = Object.create(Object.getPrototypeOf(r.right) as object) as object;
+    Object.assign(lookalike, r.right);
+    for (const value of [lookalike, structuredClone(r.right), null, undefined, 'delta', 3])
+      expect(takeDecodedAudio(value)).toBeUndefined();
+    expect(decodedAudio(r.right)).toBeInstanceOf(Uint8Array);
   });
 });
