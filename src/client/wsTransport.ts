@@ -1,9 +1,30 @@
 /**
- * The Node transport, on the `ws` package: the only file that imports it.
+ * The Node transport, on the `ws` package: the only file that imports it. `ws` (and `node:tls`) load when the first
+ * socket opens, not when the package is imported: a process that uses the operators, the codecs or the testing kit
+ * and never connects does not pay for them (about a third of the package's `import()` time; BENCHMARKS.md).
  */
-import { rootCertificates } from 'node:tls';
-import WebSocket from 'ws';
-import type { HandshakeFailure, Transport } from './transport';
+import type {
+  TransportEvents,
+  TransportRequest,
+  TransportSocket,
+  HandshakeFailure,
+  Transport,
+} from './transport';
+
+type WebSocketClass = typeof import('ws').default;
+interface Loaded {
+  readonly WebSocket: WebSocketClass;
+  readonly rootCertificates: readonly string[];
+}
+
+let loaded: Loaded | undefined;
+let loading: Promise<Loaded> | undefined;
+/** `ws` and the root certificates, imported once per process (a bundler follows these imports). */
+const load = (): Promise<Loaded> =>
+  (loading ??= Promise.all([import('ws'), import('node:tls')]).then(([ws, tls]) => {
+    loaded = { WebSocket: ws.default, rootCertificates: tls.rootCertificates };
+    return loaded;
+  }));
 
 /** The close codes ws sends for its own protocol errors (RFC 6455 section 7.4.1), reported instead of a bare 1006. */
 const WS_ERROR_CLOSE_CODES: Record<string, number> = {
@@ -46,126 +67,183 @@ const MAX_REFUSAL_BODY = 64 * 1024;
 export const wsTransport: Transport = {
   sendsHeaders: true,
   open(request, events) {
-    const ws = new WebSocket(request.url, request.protocols.length > 0 ? [...request.protocols] : [], {
-      headers: { ...request.headers },
-      maxPayload: request.maxPayload,
-      perMessageDeflate: false,
-      // `ca` alone would replace Node's trust store (tls.createSecureContext): a corporate CA would then break
-      // every public endpoint. Add to the roots instead.
-      ...(request.ca !== undefined ? { ca: [...rootCertificates, ...request.ca] } : {}),
-    });
-    let opened = false;
-    let ended = false; // `failed` or `close` was reported
-    let socketError: (Error & { code?: string }) | undefined;
-    let pongMissing = false;
-    let paused = false;
-    // the peer showed it is there since the last ping: a pong, or any frame (after a pause the pong can sit behind
-    // megabytes of frames not yet read; they prove the peer as well as the pong would)
-    let alive = true;
-    const fail = (failure: HandshakeFailure) => {
-      if (ended) return;
-      ended = true;
-      keepAlive?.unsubscribe();
-      events.failed(failure);
-    };
-    let keepAlive: { unsubscribe(): void } | undefined;
-
-    ws.on('open', () => {
-      if (ended) return;
-      opened = true;
-      const interval = request.pingIntervalMs;
-      if (interval > 0) {
-        ws.on('pong', () => (alive = true));
-        keepAlive = request.scheduler.schedule(function (this: { schedule(s?: unknown, d?: number): void }) {
-          if (paused) {
-            // reads are paused by us: a pong cannot be read, and the unread frames show the peer is alive
-            alive = true;
-          } else if (!alive) {
-            pongMissing = true;
-            ws.terminate(); // 'close' follows with 1006
-            return;
-          } else {
-            alive = false;
-            ws.ping();
-          }
-          this.schedule(undefined, interval);
-        }, interval);
-      }
-      events.open();
-    });
-    ws.on('message', (data, isBinary) => {
-      if (ended) return;
-      alive = true;
-      const bytes = Array.isArray(data)
-        ? Buffer.concat(data)
-        : data instanceof ArrayBuffer
-          ? new Uint8Array(data)
-          : data;
-      events.message(bytes, isBinary);
-    });
-    ws.on('close', (rawCode, rawReason) => {
-      keepAlive?.unsubscribe();
-      if (!opened || ended) return;
-      ended = true;
-      if (pongMissing) {
-        events.close(1006, `keep-alive: no pong within ${request.pingIntervalMs} ms`);
-        return;
-      }
-      // after a protocol error of its own (a frame above maxPayload, bad UTF-8) ws closes with 1006: report the
-      // close code it sent and why
-      const code =
-        rawCode === 1006 && socketError ? (WS_ERROR_CLOSE_CODES[socketError.code ?? ''] ?? 1006) : rawCode;
-      events.close(code, rawReason.toString('utf8') || (socketError ? socketError.message : ''));
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      // The handshake got an HTTP answer instead of 101: keep its status and the service's message.
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        if (size < MAX_REFUSAL_BODY) chunks.push(c.subarray(0, MAX_REFUSAL_BODY - size));
-        size += c.length;
-      });
-      const refuse = () => {
-        fail({
-          status: res.statusCode ?? 0,
-          statusText: res.statusMessage,
-          body: Buffer.concat(chunks).toString('utf8'),
-        });
-        ws.terminate();
-      };
-      res.on('end', refuse);
-      res.on('error', refuse);
-      res.on('aborted', refuse);
-    });
-    ws.on('error', (err: Error & { code?: string }) => {
-      if (!opened) {
-        fail({ code: err.code, detail: err.message, cause: err });
-        return;
-      }
-      // after open, 'close' follows with its code (1006 when the socket dropped)
-      socketError = err;
-    });
-    return {
-      send: (frame) => ws.send(frame),
-      get bufferedAmount() {
-        return ws.bufferedAmount;
-      },
-      close: (code, reason) => {
-        if (ws.readyState === ws.CONNECTING) ws.terminate();
-        else if (ws.readyState === ws.OPEN) ws.close(code, reason);
-      },
-      terminate: () => {
-        keepAlive?.unsubscribe();
-        ws.terminate();
-      },
-      pause: () => {
-        paused = true;
-        ws.pause();
-      },
-      resume: () => {
-        paused = false;
-        ws.resume();
-      },
-    };
+    if (loaded) return openWith(loaded, request, events);
+    return deferred(request, events);
   },
 };
+
+/**
+ * The socket of an `open` made before `ws` has loaded: it opens when the import is done, unless it was closed
+ * first (then nothing is opened and nothing reported: `connect()` has already left). `send` is never called
+ * before `open` is reported, so there is nothing to hold.
+ */
+function deferred(request: TransportRequest, events: TransportEvents): TransportSocket {
+  let socket: TransportSocket | undefined;
+  let closed = false;
+  let paused = false;
+  load().then(
+    (modules) => {
+      if (closed) return;
+      socket = openWith(modules, request, events);
+      if (paused) socket.pause?.();
+    },
+    (err: unknown) => {
+      if (closed) return;
+      closed = true;
+      events.failed({
+        detail: `the ws package could not be loaded (${err instanceof Error ? err.message : String(err)})`,
+        cause: err,
+      });
+    },
+  );
+  return {
+    send: (frame) => socket?.send(frame),
+    get bufferedAmount() {
+      return socket?.bufferedAmount ?? 0;
+    },
+    close: (code, reason) => {
+      closed = true;
+      socket?.close(code, reason);
+    },
+    terminate: () => {
+      closed = true;
+      socket?.terminate();
+    },
+    pause: () => {
+      paused = true;
+      socket?.pause?.();
+    },
+    resume: () => {
+      paused = false;
+      socket?.resume?.();
+    },
+  };
+}
+
+function openWith(
+  { WebSocket, rootCertificates }: Loaded,
+  request: TransportRequest,
+  events: TransportEvents,
+): TransportSocket {
+  const ws = new WebSocket(request.url, request.protocols.length > 0 ? [...request.protocols] : [], {
+    headers: { ...request.headers },
+    maxPayload: request.maxPayload,
+    perMessageDeflate: false,
+    // `ca` alone would replace Node's trust store (tls.createSecureContext): a corporate CA would then break
+    // every public endpoint. Add to the roots instead.
+    ...(request.ca !== undefined ? { ca: [...rootCertificates, ...request.ca] } : {}),
+  });
+  let opened = false;
+  let ended = false; // `failed` or `close` was reported
+  let socketError: (Error & { code?: string }) | undefined;
+  let pongMissing = false;
+  let paused = false;
+  // the peer showed it is there since the last ping: a pong, or any frame (after a pause the pong can sit behind
+  // megabytes of frames not yet read; they prove the peer as well as the pong would)
+  let alive = true;
+  const fail = (failure: HandshakeFailure) => {
+    if (ended) return;
+    ended = true;
+    keepAlive?.unsubscribe();
+    events.failed(failure);
+  };
+  let keepAlive: { unsubscribe(): void } | undefined;
+
+  ws.on('open', () => {
+    if (ended) return;
+    opened = true;
+    const interval = request.pingIntervalMs;
+    if (interval > 0) {
+      ws.on('pong', () => (alive = true));
+      keepAlive = request.scheduler.schedule(function (this: { schedule(s?: unknown, d?: number): void }) {
+        if (paused) {
+          // reads are paused by us: a pong cannot be read, and the unread frames show the peer is alive
+          alive = true;
+        } else if (!alive) {
+          pongMissing = true;
+          ws.terminate(); // 'close' follows with 1006
+          return;
+        } else {
+          alive = false;
+          ws.ping();
+        }
+        this.schedule(undefined, interval);
+      }, interval);
+    }
+    events.open();
+  });
+  ws.on('message', (data, isBinary) => {
+    if (ended) return;
+    alive = true;
+    const bytes = Array.isArray(data)
+      ? Buffer.concat(data)
+      : data instanceof ArrayBuffer
+        ? new Uint8Array(data)
+        : data;
+    events.message(bytes, isBinary);
+  });
+  ws.on('close', (rawCode, rawReason) => {
+    keepAlive?.unsubscribe();
+    if (!opened || ended) return;
+    ended = true;
+    if (pongMissing) {
+      events.close(1006, `keep-alive: no pong within ${request.pingIntervalMs} ms`);
+      return;
+    }
+    // after a protocol error of its own (a frame above maxPayload, bad UTF-8) ws closes with 1006: report the
+    // close code it sent and why
+    const code =
+      rawCode === 1006 && socketError ? (WS_ERROR_CLOSE_CODES[socketError.code ?? ''] ?? 1006) : rawCode;
+    events.close(code, rawReason.toString('utf8') || (socketError ? socketError.message : ''));
+  });
+  ws.on('unexpected-response', (_req, res) => {
+    // The handshake got an HTTP answer instead of 101: keep its status and the service's message.
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (c: Buffer) => {
+      if (size < MAX_REFUSAL_BODY) chunks.push(c.subarray(0, MAX_REFUSAL_BODY - size));
+      size += c.length;
+    });
+    const refuse = () => {
+      fail({
+        status: res.statusCode ?? 0,
+        statusText: res.statusMessage,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      ws.terminate();
+    };
+    res.on('end', refuse);
+    res.on('error', refuse);
+    res.on('aborted', refuse);
+  });
+  ws.on('error', (err: Error & { code?: string }) => {
+    if (!opened) {
+      fail({ code: err.code, detail: err.message, cause: err });
+      return;
+    }
+    // after open, 'close' follows with its code (1006 when the socket dropped)
+    socketError = err;
+  });
+  return {
+    send: (frame) => ws.send(frame),
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    close: (code, reason) => {
+      if (ws.readyState === ws.CONNECTING) ws.terminate();
+      else if (ws.readyState === ws.OPEN) ws.close(code, reason);
+    },
+    terminate: () => {
+      keepAlive?.unsubscribe();
+      ws.terminate();
+    },
+    pause: () => {
+      paused = true;
+      ws.pause();
+    },
+    resume: () => {
+      paused = false;
+      ws.resume();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// `ws` loads at the first connect, not at import: a process that only uses the operators, the codecs or the
+// testing kit never loads it. Checked on the built package in a fresh Node process, which then connects for real
+// (a ws server on 127.0.0.1 in this test) and must find ws loaded after its first socket.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { ensureBuilt, root } from '../cli/run';
+
+const SCRIPT = `
+import { createRequire } from 'node:module';
+const require = createRequire(process.env.ROOT + '/package.json');
+const wsLoaded = () => Object.keys(require.cache).some((k) => k.includes('/node_modules/ws/'));
+const rx = await import(process.env.DIST);
+const { NEVER, firstValueFrom } = await import('rxjs');
+const atImport = wsLoaded();
+const first = await firstValueFrom(rx.connect({ url: process.env.URL, pingIntervalMs: 0 })(NEVER));
+console.log(JSON.stringify({ atImport, afterConnect: wsLoaded(), first: first.type }));
+process.exit(0);
+`;
+
+describe('the ws transport', () => {
+  let wss: WebSocketServer | undefined;
+  beforeAll(() => ensureBuilt(), 180_000);
+  afterEach(() => new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve())));
+
+  it('loads ws at the first connect, not at import, and that connect works', async () => {
+    wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => wss!.once('listening', resolve));
+    wss.on('connection', (socket) =>
+      socket.send(JSON.stringify({ type: 'session.created', event_id: 'e1', session: { id: 's1' } })),
+    );
+    const port = (wss.address() as { port: number }).port;
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', SCRIPT],
+        {
+          cwd: root,
+          env: {
+            ...process.env,
+            ROOT: root,
+            DIST: pathToFileURL(join(root, 'dist/index.js')).href,
+            URL: `ws://127.0.0.1:${port}/openai/realtime?api-version=2025-04-01-preview&deployment=d`,
+          },
+          timeout: 30_000,
+        },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+      ),
+    );
+    expect(JSON.parse(out.trim())).toEqual({ atImport: false, afterConnect: true, first: 'session.created' });
+  }, 60_000);
+});
