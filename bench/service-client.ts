@@ -12,7 +12,10 @@
 // - raw:    `ws`, JSON.stringify + Buffer.toString('base64') out, JSON.parse + Buffer.from(base64) in;
 // - rx:     rx-realtime as a user writes it: connect() fed by audioAppends() over the microphone's chunks, then
 //           share() → splitResponses() → splitContentParts() → audioDeltas(), and transcriptDeltas() beside it;
-// - openai: openai@6 OpenAIRealtimeWS (GA), send() out and its typed `on(type)` events in.
+// - openai: openai@6 OpenAIRealtimeWS (GA), send() out and its typed `on(type)` events in;
+// - floor:  not a client but the cost every client pays: `ws`, one append frame encoded once and sent every 20 ms,
+//           each received frame's type, event id and delta found by byte search, nothing parsed or decoded. What
+//           is left of a client's CPU above it is the client's own work (JSON, base64, its pipeline).
 //
 // Plain `node` runs this file once esbuild has built it (service.bench.ts does), with rx-realtime from dist/ (the
 // package as shipped) or from the sources bundled alike; it imports nothing relative at run time, and each
@@ -22,7 +25,7 @@ import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { writeFileSync } from 'node:fs';
 import { Session as Inspector } from 'node:inspector';
 
-export type ClientName = 'raw' | 'rx' | 'openai';
+export type ClientName = 'raw' | 'rx' | 'openai' | 'floor';
 
 export interface ServiceConfig {
   readonly client: ClientName;
@@ -150,6 +153,59 @@ async function rawSession(config: ServiceConfig): Promise<Session> {
     });
 }
 
+async function floorSession(config: ServiceConfig): Promise<Session> {
+  const { default: WebSocket } = await import('ws');
+  const query = `?model=bench&${params(config)}`;
+  const field = (data: Buffer, key: string) => {
+    const at = data.indexOf(key);
+    if (at === -1) return undefined;
+    const start = at + key.length;
+    return { start, end: data.indexOf(0x22, start) };
+  };
+  return (base, sink, pcm) =>
+    new Promise((resolve, reject) => {
+      const ws = new WebSocket(`${base}${path}${query}`, { perMessageDeflate: false });
+      const frame = JSON.stringify({
+        type: 'input_audio_buffer.append',
+        audio: Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength).toString('base64'),
+      });
+      let timer: ReturnType<typeof setInterval> | undefined;
+      ws.on('open', () => {
+        sink.open();
+        timer = setInterval(() => {
+          if (ws.readyState !== WebSocket.OPEN) return;
+          ws.send(frame);
+          sink.append();
+        }, 20);
+      });
+      ws.on('message', (data: Buffer) => {
+        const type = field(data, '"type":"');
+        if (!type) return;
+        const name = data.toString('latin1', type.start, type.end);
+        if (name !== 'response.output_audio.delta' && name !== 'response.output_audio_transcript.delta')
+          return;
+        const delta = field(data, '"delta":"')!;
+        if (name === 'response.output_audio_transcript.delta') {
+          sink.transcript(delta.end - delta.start); // ASCII words: one byte a character
+          return;
+        }
+        let padding = 0;
+        if (data[delta.end - 1] === 0x3d) padding++;
+        if (data[delta.end - 2] === 0x3d) padding++;
+        const id = field(data, '"event_id":"')!;
+        sink.audio(((delta.end - delta.start) * 3) / 4 - padding, data.toString('latin1', id.start, id.end));
+      });
+      ws.on('close', () => {
+        clearInterval(timer);
+        resolve();
+      });
+      ws.on('error', (err) => {
+        clearInterval(timer);
+        reject(err);
+      });
+    });
+}
+
 async function rxSession(config: ServiceConfig): Promise<Session> {
   const rx = (await import(config.rxModule)) as typeof import('../src/index');
   const { interval, lastValueFrom, map, merge, mergeMap, share, take, tap, ignoreElements } =
@@ -232,6 +288,7 @@ const sessionOf: Record<ClientName, (c: ServiceConfig) => Promise<Session>> = {
   raw: rawSession,
   rx: rxSession,
   openai: openaiSession,
+  floor: floorSession,
 };
 
 /** 20 ms of 24 kHz mono PCM16 (480 samples, 960 bytes): a 440 Hz tone. */

@@ -196,7 +196,7 @@ export async function runService(options: ServiceOptions = {}): Promise<{
   const rampMs = options.rampMs ?? Math.max(200, sessions * 5);
   const warmupMs = options.warmupMs ?? 3000;
   const turnMs = options.turnMs ?? 1000;
-  const clients = options.clients ?? (['raw', 'rx', 'openai'] as const);
+  const clients = options.clients ?? (['raw', 'rx', 'openai', 'floor'] as const);
   // enough responses that the first session is still streaming when the window closes
   // (a ramp's length to spare, at least 0.5 s: the window waits for late handshakes)
   const spare = Math.max(500, rampMs);
@@ -280,6 +280,7 @@ const LABEL: Record<ClientName, string> = {
   raw: 'raw ws + JSON.parse + Buffer base64',
   rx: 'rx-realtime connect() + operators',
   openai: 'openai@6 OpenAIRealtimeWS',
+  floor: 'floor: ws, frames located by byte search, nothing parsed or decoded',
 };
 
 /** `npm run bench` rows: each client's medians, and its ratios and differences against the raw client. */
@@ -317,7 +318,23 @@ export async function benchService(options: ServiceOptions = {}): Promise<Servic
       details: `medians; ${detail}`,
     });
   }
-  for (const c of clients.filter((x) => x !== 'raw')) {
+  // above the floor (the transport's cost, the same for every client): each client's own work, against raw's
+  if (clients.includes('floor'))
+    for (const c of clients.filter((x) => x !== 'raw' && x !== 'floor')) {
+      const ratios = valid.map((r) => (r[c].cpuMs - r.floor.cpuMs) / (r.raw.cpuMs - r.floor.cpuMs));
+      const [lo, hi] = range(ratios);
+      const own = (x: ClientName) => median(valid.map((r) => r[x].cpuMs - r.floor.cpuMs));
+      rows.push({
+        name: `service CPU above the floor (${tag}): ${LABEL[c]} / raw`,
+        ratio: median(ratios),
+        min: lo,
+        max: hi,
+        details:
+          `${own(c).toFixed(0)} ms against raw's ${own('raw').toFixed(0)} ms in the window; the floor itself ` +
+          `${median(valid.map((r) => r.floor.cpuMs / r.raw.cpuMs)).toFixed(2)}× raw's CPU; ${detail}`,
+      });
+    }
+  for (const c of clients.filter((x) => x !== 'raw' && x !== 'floor')) {
     const ratios = valid.map((r) => r[c].cpuMs / r.raw.cpuMs);
     const [lo, hi] = range(ratios);
     rows.push({

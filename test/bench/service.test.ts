@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runService } from '../../bench/service.bench';
 
 describe('the service benchmark harness', () => {
-  it('runs raw, rx-realtime and openai clients at tiny scale, each with a complete, well-formed result', async () => {
+  it('runs raw, rx-realtime, openai and the floor at tiny scale, each with a complete, well-formed result', async () => {
     const { config, rounds } = await runService({
       sessions: 2,
       measureMs: 300,
@@ -20,7 +20,7 @@ describe('the service benchmark harness', () => {
     });
     expect(rounds).toHaveLength(1);
     const round = rounds[0]!;
-    expect(Object.keys(round).sort()).toEqual(['openai', 'raw', 'rx']);
+    expect(Object.keys(round).sort()).toEqual(['floor', 'openai', 'raw', 'rx']);
     const deltas = config.sessions * config.responses * config.deltas;
     for (const [client, r] of Object.entries(round)) {
       expect({ client, problems: r.problems }).toEqual({ client, problems: [] });
