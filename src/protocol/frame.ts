@@ -43,10 +43,13 @@ export type FrameDecoder = (frame: Uint8Array | string) => E.Either<DecodeFailur
 class DecodedAudioDelta {
   readonly #delta: string;
   #audio: Uint8Array | undefined;
+  /** The decoder whose last audio delta this is, until its audio goes (then it holds the event no longer). */
+  #owner: Connection | undefined;
   /** Only private fields: the public ones are copied in afterwards, in the frame's order. */
-  constructor(delta: string, audio: Uint8Array) {
+  constructor(delta: string, audio: Uint8Array, owner: Connection | undefined) {
     this.#delta = delta;
     this.#audio = audio;
+    this.#owner = owner;
   }
   static audioOf(event: unknown): Uint8Array | undefined {
     return typeof event === 'object' &&
@@ -58,18 +61,19 @@ class DecodedAudioDelta {
   }
   static drop(event: DecodedAudioDelta): void {
     event.#audio = undefined;
+    if (event.#owner !== undefined && event.#owner.last === event) event.#owner.last = undefined;
+    event.#owner = undefined;
   }
 }
 
 /**
- * What one connection's decoder keeps: the envelopes it remembers, the slab it writes decoded audio into, and the
- * last audio delta it made. When the next audio delta is decoded, that one's audio is dropped: a socket's frames are
+ * What one connection's decoder keeps: the envelopes it remembers, and its last audio delta while that one's audio
+ * has not been taken. When the next audio delta is decoded, that one's audio is dropped: a socket's frames are
  * handed down a synchronous pipeline, so `audioDeltas()` has taken it by then, and an event held back (`delay`,
  * `observeOn`, a buffer, a log) keeps no view into a slab alive; its delta is decoded when asked.
  */
 interface Connection {
   readonly templates: Template[];
-  readonly slab: Slab;
   last: DecodedAudioDelta | undefined;
 }
 
@@ -131,8 +135,8 @@ export function decodeServerFrame(
 /**
  * A decoder for the frames of one connection: {@link decodeServerFrame} that also remembers the envelope of the
  * last delta of each type, so that the next deltas of the same part (same bytes but for `event_id` and `delta`)
- * are copies of it with their own two strings. It holds at most four envelopes of a few hundred bytes, and the
- * 64 KiB slab its audio deltas' audio is written into.
+ * are copies of it with their own two strings. It holds at most four envelopes of a few hundred bytes, and its
+ * last audio delta until that one's audio is taken.
  *
  * @example
  * ```ts
@@ -150,7 +154,7 @@ export type FramePath = 'template' | 'envelope' | 'full';
 
 /** {@link frameDecoder} that reports the path each frame took (internal: the tests hold every path to account). */
 export function tracedFrameDecoder(dialect?: Dialect, trace?: (path: FramePath) => void): FrameDecoder {
-  const connection: Connection = { templates: [], slab: { buffer: undefined, used: 0 }, last: undefined };
+  const connection: Connection = { templates: [], last: undefined };
   return (frame) => decodeWith(frame, dialect, connection, trace);
 }
 
@@ -275,7 +279,7 @@ function partDelta(frame: Buffer, dialect: Dialect | undefined, connection: Conn
   const audio = AUDIO_DELTAS.has(type);
   if (!audio && !TEXT_DELTAS.has(type)) return undefined;
   const value: { text: string; bytes?: Uint8Array } | undefined = audio
-    ? base64Slice(frame, undefined, start, end, connection?.slab)
+    ? base64Slice(frame, undefined, start, end, connection !== undefined ? pool : undefined)
     : textSlice(frame, undefined, start, end);
   if (value === undefined) return undefined;
   if (connection !== undefined) remember(connection.templates, frame, start, end, head, tail, event, audio);
@@ -316,7 +320,7 @@ function fromTemplate(
       t.audio && i === slots.length - 1 ? text.length - fixed[i + 1]!.length : text.indexOf('"', at);
     if (end < at) return undefined;
     if (slots[i] === 'delta') {
-      delta = t.audio ? base64Slice(frame, text, at, end, connection.slab) : textSlice(frame, text, at, end);
+      delta = t.audio ? base64Slice(frame, text, at, end, pool) : textSlice(frame, text, at, end);
       if (delta === undefined) return undefined;
     } else {
       // printable ASCII up to the closing quote
@@ -412,7 +416,7 @@ function audioEvent(
   id?: string,
   obfuscation?: string,
 ): ServerEvent {
-  const event = Object.assign(new DecodedAudioDelta(delta, audio), fields) as unknown as Record<
+  const event = Object.assign(new DecodedAudioDelta(delta, audio, connection), fields) as unknown as Record<
     string,
     unknown
   >;
@@ -447,14 +451,17 @@ function textSlice(
 }
 
 /**
- * A connection's decoded audio is written into slabs of this size, shared by its deltas (as `Buffer`'s own pool
- * does at 8 KiB), instead of a buffer per delta.
+ * The decoders' audio is carved out of slabs of this size instead of a buffer per delta: an allocator shared by
+ * the process, as `Buffer.allocUnsafe` carves small Buffers out of its own 8 KiB pool. Nothing is handed over
+ * through it (each view belongs to the event it was made for); one slab per decoder instead was 64 KiB a
+ * connection, 25 MB at 400 sessions.
  */
 const SLAB_BYTES = 64 * 1024;
 interface Slab {
   buffer: Buffer | undefined;
   used: number;
 }
+const pool: Slab = { buffer: undefined, used: 0 };
 
 /**
  * The base64 text of `frame[start, end)` and its bytes, or `undefined` when it is not standard base64 (padding
