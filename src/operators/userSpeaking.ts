@@ -1,6 +1,6 @@
 import { distinctUntilChanged, filter, map, startWith, type OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
-import type { SessionState } from './sessionState';
+import { isReconnecting, type SessionState } from './sessionState';
 
 /** A change of the user's speaking state, with what server VAD said about it. */
 export interface UserSpeech {
@@ -13,7 +13,8 @@ export interface UserSpeech {
 
 /**
  * Whether the user is speaking, as server VAD says: `false` first, `true` at
- * `input_audio_buffer.speech_started`, `false` at `input_audio_buffer.speech_stopped`; repeats are dropped.
+ * `input_audio_buffer.speech_started`, `false` at `input_audio_buffer.speech_stopped` and at `session()`'s
+ * `reconnecting` state (the next socket's VAD starts over: a speech it will not stop is over); repeats are dropped.
  *
  * It's like `map(e => e.type === 'input_audio_buffer.speech_started')` over the two VAD events, but it starts
  * with `false` and emits only changes.
@@ -53,9 +54,12 @@ export function userSpeech(): OperatorFunction<ServerMessage | SessionState, Use
     source.pipe(
       filter(
         (e) =>
-          e.type === 'input_audio_buffer.speech_started' || e.type === 'input_audio_buffer.speech_stopped',
+          e.type === 'input_audio_buffer.speech_started' ||
+          e.type === 'input_audio_buffer.speech_stopped' ||
+          isReconnecting(e),
       ),
       map((e): UserSpeech => {
+        if (isReconnecting(e)) return { speaking: false, itemId: undefined, audioMs: undefined };
         if (e.type === 'input_audio_buffer.speech_started') {
           return { speaking: true, itemId: e.item_id, audioMs: e.audio_start_ms };
         }

@@ -3,7 +3,7 @@ import { describe, it } from 'vitest';
 import { legend } from '../../marbles/legend';
 import { userSpeaking } from '../../src/operators';
 import type { ServerMessage } from '../../src/protocol';
-import { DIALECTS, testScheduler, throwing } from './helpers';
+import { DIALECTS, reconnecting, testScheduler, throwing } from './helpers';
 
 // The VAD events have one name in both dialects (protocol README §5); each case runs on both legends.
 describe.each(DIALECTS)('userSpeaking (%s)', (dialect) => {
@@ -27,6 +27,14 @@ describe.each(DIALECTS)('userSpeaking (%s)', (dialect) => {
       expectObservable(empty.pipe(userSpeaking())).toBe('(f|)', F);
       expectSubscriptions(never.subscriptions).toBe('^');
       expectSubscriptions(empty.subscriptions).toBe('(^!)');
+    });
+  });
+
+  // session()'s `reconnecting` state: the new socket's VAD will never stop the speech the old one started
+  it('turns false when the session reconnects mid-speech, and follows the VAD of the next socket', () => {
+    testScheduler().run(({ hot, expectObservable }) => {
+      const source = hot('-v--r-r-v-w-|', { ...L, r: reconnecting as never as ServerMessage });
+      expectObservable(source.pipe(userSpeaking())).toBe('ft--f---t-f-|', F);
     });
   });
 
