@@ -5,6 +5,7 @@
  * A progress line (`\r`-updated, terminals only) is cleared before any other line is written, so a status line never
  * lands inside another line, and the transcript is written a whole line at a time.
  */
+import { scrub } from '../client/handshake';
 
 export interface Stream {
   write(text: string): unknown;
@@ -16,8 +17,6 @@ export interface OutputOptions {
   readonly stderr: Stream;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
-
-const REDACTED = '***';
 
 export class Output {
   private readonly secrets = new Set<string>();
@@ -32,18 +31,16 @@ export class Output {
     this.color = this.interactive && !env['NO_COLOR'] && env['FORCE_COLOR'] !== '0';
   }
 
-  /** A value never to be printed: every later line has it replaced by `***`. Short values are ignored. */
+  /**
+   * A value never to be printed: every later line has it replaced by `***`, as the library's errors do (a short
+   * value only where it stands alone, so that a test key does not mangle ordinary words).
+   */
   secret(value: string | undefined): void {
-    if (value && value.length >= 4) {
-      this.secrets.add(value);
-      this.secrets.add(encodeURIComponent(value));
-    }
+    if (value) this.secrets.add(value);
   }
 
   scrub(text: string): string {
-    let out = text;
-    for (const s of this.secrets) out = out.split(s).join(REDACTED);
-    return out;
+    return this.secrets.size === 0 ? text : scrub(text, [...this.secrets]);
   }
 
   /** A result line on stdout. */

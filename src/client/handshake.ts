@@ -121,14 +121,25 @@ export async function handshakeHeaders(
   return { ...handshake(options, target, requestId, true, token).headers };
 }
 
-/** The text with every secret replaced by `***` (longest first, so a secret inside another goes too). */
+/** Secrets shorter than this are replaced only as whole tokens (see {@link scrub}). */
+const SHORT_SECRET = 8;
+
+/**
+ * The text with every secret replaced by `***` (longest first, so a secret inside another goes too), also where it
+ * comes back percent-encoded (echoed from a URL). A real key or token is long and random and is replaced wherever
+ * it appears; a short one (a test key such as `k`) only where it stands alone between non-alphanumerics, as a
+ * header or query value does, or it would mangle ordinary words ("keep-alive" into "***eep-alive").
+ */
 export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
   for (const secret of [...secrets].filter((s): s is string => !!s).sort((a, b) => b.length - a.length)) {
-    out = out.split(secret).join('***');
-    // a secret may come back percent-encoded (echoed from a URL)
     const encoded = encodeURIComponent(secret);
-    if (encoded !== secret) out = out.split(encoded).join('***');
+    for (const form of encoded !== secret ? [secret, encoded] : [secret]) {
+      if (form.length >= SHORT_SECRET) out = out.split(form).join('***');
+      else out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(form)}(?![A-Za-z0-9])`, 'g'), '***');
+    }
   }
   return out;
 }
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
