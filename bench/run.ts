@@ -4,7 +4,7 @@
 //
 // Flags (`npm run bench -- --only service,import --sessions 100`):
 //   --only a,b        only these benchmarks: decode, upload, resample, import, types, appends, pipeline (bursts),
-//                     stages, latency, memory, service (default: all)
+//                     stages, interleave, latency, memory, service (default: all)
 //   --sessions N      service: concurrent sessions per client (default 400)
 //   --seconds S       service: the measured window of each client (default 20)
 //   --rounds R        service: rounds, each client once a round (default 5)
@@ -71,6 +71,7 @@ const OPTIONAL: readonly {
   { key: 'appends', file: 'appends.bench.ts', exportName: 'benchAppends', target: '–' },
   { key: 'pipeline', file: 'pipeline.bench.ts', exportName: 'benchPipeline', target: 'in name' },
   { key: 'stages', file: 'stages.bench.ts', exportName: 'benchStages', target: '–' },
+  { key: 'interleave', file: 'interleave.bench.ts', exportName: 'benchInterleave', target: '–' },
   { key: 'continuity', file: 'continuity.bench.ts', exportName: 'benchContinuity', target: 'in name' },
   {
     key: 'latency',
