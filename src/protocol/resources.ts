@@ -271,6 +271,14 @@ export interface Tool extends t.TypeOf<typeof Tool> {}
 // source: protocol README §3
 export const ToolChoice = t.union([t.string, AnyObject], 'ToolChoice');
 
+/**
+ * The session fields only the server writes (in `session.created` / `session.updated`): a `session.update` that
+ * echoes them back has them ignored. By hand: the session codecs decode the server's sessions too, so they cannot
+ * say which fields these are. Internal (the emulator's validation and `session()`'s replay read it).
+ */
+// source: protocol README §4 (the session object's `id`, `object`, `expires_at`; preview's `client_secret`)
+export const SESSION_READ_ONLY_FIELDS: readonly string[] = ['id', 'object', 'expires_at', 'client_secret'];
+
 /** Beta session: `session.update.session`, `session.created/updated.session`. Flat fields. */
 // source: protocol README §4
 export const BetaSession = t.partial(

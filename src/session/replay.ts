@@ -16,6 +16,7 @@
  */
 import type { ClientEvent, Dialect } from '../protocol';
 import type { ConversationItemState } from '../operators/conversation';
+import { SESSION_READ_ONLY_FIELDS } from '../protocol/resources';
 
 /** Options of the replay; every property has a default. */
 export interface ReplayOptions {
@@ -31,7 +32,7 @@ export interface ReplayOptions {
 
 /** Fields of a `session.created/updated` session a client may not send back. */
 // source: protocol README §4
-const READ_ONLY = new Set(['id', 'object', 'expires_at', 'client_secret']);
+const READ_ONLY = new Set(SESSION_READ_ONLY_FIELDS);
 
 /**
  * The `session.update` that makes a new session what `view` (the last `session.updated` / `session.created`

@@ -13,6 +13,7 @@ import {
   BetaSession,
   GaResponseCreateParams,
   GaSession,
+  SESSION_READ_ONLY_FIELDS,
   TurnDetection,
   VOICES,
 } from '../protocol/resources';
@@ -45,11 +46,8 @@ const SESSION_FIELDS: Record<Dialect, readonly string[]> = {
   preview: Object.keys(BetaSession.props),
   ga: Object.keys(GaSession.props),
 };
-/**
- * Read-only fields a client may echo back from `session.created`: ignored, as the service ignores them. By hand:
- * the session codecs decode the server's sessions too, so they do not say which fields only the server writes.
- */
-export const READ_ONLY = ['id', 'object', 'expires_at', 'client_secret'];
+/** Read-only fields a client may echo back from `session.created`: ignored, as the service ignores them. */
+export const READ_ONLY = SESSION_READ_ONLY_FIELDS;
 const GA_AUDIO = GaSession.props.audio.props;
 const GA_AUDIO_FIELDS = Object.keys(GA_AUDIO);
 const GA_AUDIO_INPUT = Object.keys(GA_AUDIO.input.props);
