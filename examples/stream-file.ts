@@ -42,7 +42,10 @@ export interface StreamFileResult {
   readonly speechEndToFirstAudioMs: number | undefined;
 }
 
-export async function streamFile(argv = process.argv.slice(2)): Promise<StreamFileResult> {
+export async function streamFile(
+  argv = process.argv.slice(2),
+  write: (text: string) => void = (text) => void process.stderr.write(text),
+): Promise<StreamFileResult> {
   const { values: a } = parseArgs({
     args: argv,
     options: {
@@ -63,7 +66,22 @@ export async function streamFile(argv = process.argv.slice(2)): Promise<StreamFi
   const toStdout = a.out === undefined && !process.stdout.isTTY;
   const wavPath = a.out ?? (toStdout ? undefined : 'reply.wav');
   const textOnly = a['text-only'];
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  // stderr carries status lines and the transcript as it streams: a status line that comes while the assistant's
+  // line is open waits for that line to end, so it never lands inside the assistant's words
+  let lineOpen = false;
+  const held: string[] = [];
+  const log = (line: string) => (lineOpen ? held.push(line) : write(`${line}\n`));
+  const say = (delta: string) => {
+    if (!lineOpen) write('assistant: ');
+    lineOpen = true;
+    write(delta);
+  };
+  const endLine = () => {
+    if (!lineOpen) return;
+    write('\n');
+    lineOpen = false;
+    for (const line of held.splice(0)) write(`${line}\n`);
+  };
 
   const pcm = toPcm16Mono24k(readFileSync(file));
   const seconds = (bytes: number) => (bytes / 48000).toFixed(1);
@@ -127,9 +145,8 @@ export async function streamFile(argv = process.argv.slice(2)): Promise<StreamFi
     server$.pipe(
       textOnly ? textDeltas() : transcriptDeltas(),
       tap((delta) => {
-        if (transcript === '') process.stderr.write('assistant: ');
         transcript += delta;
-        process.stderr.write(delta);
+        say(delta);
       }),
     ),
     server$.pipe(
@@ -140,7 +157,10 @@ export async function streamFile(argv = process.argv.slice(2)): Promise<StreamFi
     server$.pipe(
       assistantSpeaking(),
       skip(1),
-      tap((speaking) => log(speaking ? '● assistant speaking' : '\n○ assistant stopped')),
+      tap((speaking) => {
+        if (!speaking) endLine();
+        log(speaking ? '● assistant speaking' : '○ assistant stopped');
+      }),
     ),
   ).pipe(ignoreElements(), takeUntil(done$));
 
@@ -149,7 +169,7 @@ export async function streamFile(argv = process.argv.slice(2)): Promise<StreamFi
   } finally {
     await target.close();
   }
-  if (textOnly && transcript !== '') process.stderr.write('\n'); // no "assistant stopped" line ends a text reply
+  endLine(); // a text reply has no "assistant stopped" to end its line
   const latency = speechEnd !== undefined && firstAudio !== undefined ? firstAudio - speechEnd : undefined;
   if (wavPath) {
     const joined = new Uint8Array(audioBytes);

@@ -30,9 +30,23 @@ describe('examples', () => {
     'stream-file streams the speech fixture and writes the spoken reply (%s)',
     async (dialect) => {
       const out = join(dir, `reply-${dialect}.wav`);
-      const result = await streamFile(['--fast', '--dialect', dialect, '--out', out]);
+      let shown = '';
+      const result = await streamFile(['--fast', '--dialect', dialect, '--out', out], (t) => (shown += t));
       expect(result.transcript).toMatch(
         /^I heard about \d\.\d seconds of speech\. This is the rx-realtime emulator answering\.$/,
+      );
+      // the transcript is one whole line: no status line inside it, the status lines still all there
+      const lines = shown.split('\n');
+      expect(lines.filter((l) => l.startsWith('assistant: '))).toEqual([`assistant: ${result.transcript}`]);
+      for (const status of [
+        '● user speaking',
+        '○ user stopped',
+        '● assistant speaking',
+        '○ assistant stopped',
+      ])
+        expect(lines).toContain(status);
+      expect(lines.indexOf(`assistant: ${result.transcript}`)).toBeLessThan(
+        lines.indexOf('○ assistant stopped'),
       );
       const wav = readWav(new Uint8Array(readFileSync(out)));
       expect(wav.sampleRate).toBe(24000);
