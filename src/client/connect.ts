@@ -29,6 +29,7 @@ import { SendQueue } from './sendQueue';
 import { ConnectionMachine } from './stateMachine';
 import type { HandshakeFailure, Transport, TransportSocket } from './transport';
 import { redactUrl, type Target } from './url';
+import { sourceObserver } from '../operators/sourceObserver';
 import { whatwgTransport } from './whatwgTransport';
 
 /** A change of the connection's state, a value in the stream of {@link connectWithState}. */
@@ -300,14 +301,17 @@ function realtime(
       };
 
       // Client events: subscribed at once, held until open. Their completion does not close the socket.
-      client.subscription = clientEvents.subscribe({
-        next: send,
-        error: (err) => {
-          const s = socket;
-          fail(err);
-          s?.close(1000, 'client events errored');
-        },
-      });
+      client.subscription = clientEvents.subscribe(
+        sourceObserver<ClientEvent>({
+          next: send,
+          error: (err) => {
+            const s = socket;
+            fail(err);
+            s?.close(1000, 'client events errored');
+          },
+          complete: () => {},
+        }),
+      );
       if (finished) return;
 
       // One bound covers the way to an open socket, the credential's token included (a getToken() that never

@@ -3,6 +3,7 @@ import type { ClientEvents } from '../protocol';
 import { base64Append } from '../protocol/encode';
 import { bytesToBase64 } from '../audio/base64';
 import { pcm16BytesForMs } from '../audio/pcm';
+import { sourceObserver } from './sourceObserver';
 
 /** Options of {@link audioAppends}; every property has a default. */
 export interface AudioAppendsOptions {
@@ -97,28 +98,30 @@ export function audioAppends(
   return new Observable<AppendOrCommit>((subscriber) => {
     // At most one partial chunk is held: memory stays flat however long the stream runs.
     let pending = new Uint8Array(0);
-    return source.subscribe({
-      next: (data) => {
-        let bytes = data;
-        if (pending.byteLength > 0) {
-          const joined = new Uint8Array(pending.byteLength + data.byteLength);
-          joined.set(pending);
-          joined.set(data, pending.byteLength);
-          bytes = joined;
-        }
-        let offset = 0;
-        while (bytes.byteLength - offset >= chunkBytes) {
-          subscriber.next(append(bytes.subarray(offset, offset + chunkBytes)));
-          offset += chunkBytes;
-        }
-        pending = bytes.slice(offset);
-      },
-      error: (err) => subscriber.error(err),
-      complete: () => {
-        if (pending.byteLength > 0) subscriber.next(append(pending));
-        if (options.commit) subscriber.next(commit);
-        subscriber.complete();
-      },
-    });
+    return source.subscribe(
+      sourceObserver<Uint8Array>({
+        next: (data) => {
+          let bytes = data;
+          if (pending.byteLength > 0) {
+            const joined = new Uint8Array(pending.byteLength + data.byteLength);
+            joined.set(pending);
+            joined.set(data, pending.byteLength);
+            bytes = joined;
+          }
+          let offset = 0;
+          while (bytes.byteLength - offset >= chunkBytes) {
+            subscriber.next(append(bytes.subarray(offset, offset + chunkBytes)));
+            offset += chunkBytes;
+          }
+          pending = bytes.slice(offset);
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => {
+          if (pending.byteLength > 0) subscriber.next(append(pending));
+          if (options.commit) subscriber.next(commit);
+          subscriber.complete();
+        },
+      }),
+    );
   });
 }

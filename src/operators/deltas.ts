@@ -2,6 +2,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { eventMatcher, type NeutralEventName, type NeutralEvents, type ServerMessage } from '../protocol';
 import type { SessionState } from './sessionState';
+import { sourceObserver } from './sourceObserver';
 
 /**
  * `filter(e => isEvent(e, name))` then `map(project)`, in one step: these run on every event of a session, so
@@ -14,20 +15,22 @@ export const deltasOf = <K extends NeutralEventName, R>(
   const matches = eventMatcher(name);
   return (source) =>
     new Observable<R>((subscriber) =>
-      source.subscribe({
-        next(event) {
-          if (!matches(event)) return;
-          let value: R;
-          try {
-            value = project(event);
-          } catch (err) {
-            subscriber.error(err);
-            return;
-          }
-          subscriber.next(value);
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      }),
+      source.subscribe(
+        sourceObserver<ServerMessage | SessionState>({
+          next(event) {
+            if (!matches(event)) return;
+            let value: R;
+            try {
+              value = project(event);
+            } catch (err) {
+              subscriber.error(err);
+              return;
+            }
+            subscriber.next(value);
+          },
+          error: (err) => subscriber.error(err),
+          complete: () => subscriber.complete(),
+        }),
+      ),
     );
 };

@@ -7,6 +7,7 @@ import { Observable, type OperatorFunction, type Subscriber, type Subscription }
 import type { ServerMessage } from '../protocol';
 import { IncompleteStreamError } from './errors';
 import { isSessionState, type SessionState } from './sessionState';
+import { sourceObserver } from './sourceObserver';
 
 export interface GroupSpec<G> {
   readonly kind: string;
@@ -73,57 +74,59 @@ export function splitGroups<G>(
       }
       // eslint-disable-next-line prefer-const -- assigned once below; `release` may run before (re-entrancy)
       let subscription: Subscription | undefined;
-      subscription = source.subscribe({
-        next(event) {
-          if (isSessionState(event)) {
-            // session(): the socket under the session dropped. What was open on it never gets its done (the new
-            // socket holds a new session): end it now, saying so, rather than hang.
-            if (event.state === 'reconnecting')
-              endAll(`the socket dropped (${event.reason ?? 'unknown'}); the session reconnects`);
-            return;
-          }
-          spec.observe?.(event);
-          let group: Group | undefined;
-          let key = spec.opens(event);
-          if (key !== undefined && !open.has(key)) {
-            if (outerLeft) return;
-            group = start(key, event);
-          } else {
-            key = spec.keyOf(event);
-            if (key === undefined) return;
-            group = key === lastKey ? last : open.get(key);
-            if (group === undefined) {
-              // An event for a group whose opening event we never saw (the stream started mid-response):
-              // open it here so nothing is lost, unless the group already finished (a straggler, dropped).
-              // Only response-scoped events (those with a response_id) open a group this way: user-item events
-              // such as input transcription deltas carry item_id and content_index too, and never have a done.
-              if (closed.includes(key) || field(event, 'response_id') === undefined) return;
-              // After the outer left, nobody could receive a new group: only the kept-alive ones are fed.
+      subscription = source.subscribe(
+        sourceObserver<ServerMessage | SessionState>({
+          next(event) {
+            if (isSessionState(event)) {
+              // session(): the socket under the session dropped. What was open on it never gets its done (the new
+              // socket holds a new session): end it now, saying so, rather than hang.
+              if (event.state === 'reconnecting')
+                endAll(`the socket dropped (${event.reason ?? 'unknown'}); the session reconnects`);
+              return;
+            }
+            spec.observe?.(event);
+            let group: Group | undefined;
+            let key = spec.opens(event);
+            if (key !== undefined && !open.has(key)) {
               if (outerLeft) return;
               group = start(key, event);
+            } else {
+              key = spec.keyOf(event);
+              if (key === undefined) return;
+              group = key === lastKey ? last : open.get(key);
+              if (group === undefined) {
+                // An event for a group whose opening event we never saw (the stream started mid-response):
+                // open it here so nothing is lost, unless the group already finished (a straggler, dropped).
+                // Only response-scoped events (those with a response_id) open a group this way: user-item events
+                // such as input transcription deltas carry item_id and content_index too, and never have a done.
+                if (closed.includes(key) || field(event, 'response_id') === undefined) return;
+                // After the outer left, nobody could receive a new group: only the kept-alive ones are fed.
+                if (outerLeft) return;
+                group = start(key, event);
+              }
             }
-          }
-          lastKey = key;
-          last = group;
-          group.next(event);
-          if (spec.closes(event)) {
-            open.delete(key);
-            lastKey = last = undefined;
-            spec.forget?.(key);
-            closed.push(key);
-            if (closed.length > RECENTLY_CLOSED) closed.shift();
-            group.complete();
-          }
-        },
-        error(err) {
-          endAll(`source errored: ${describe(err)}`, err);
-          subscriber.error(err);
-        },
-        complete() {
-          endAll('source completed');
-          subscriber.complete();
-        },
-      });
+            lastKey = key;
+            last = group;
+            group.next(event);
+            if (spec.closes(event)) {
+              open.delete(key);
+              lastKey = last = undefined;
+              spec.forget?.(key);
+              closed.push(key);
+              if (closed.length > RECENTLY_CLOSED) closed.shift();
+              group.complete();
+            }
+          },
+          error(err) {
+            endAll(`source errored: ${describe(err)}`, err);
+            subscriber.error(err);
+          },
+          complete() {
+            endAll('source completed');
+            subscriber.complete();
+          },
+        }),
+      );
       return () => {
         outerLeft = true;
         // Groups nobody subscribed to can never be received now: end them, keep the subscribed ones.
