@@ -2,6 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import { isEvent, type ServerMessage } from '../protocol';
 import { field, nestedId } from './groups';
 import { isReconnecting, type SessionState } from './sessionState';
+import { sourceObserver } from './sourceObserver';
 
 /**
  * Whether the assistant is sending speech: `false` first, `true` at a response's first audio delta, `false` when
@@ -35,19 +36,21 @@ export function assistantSpeaking(): OperatorFunction<ServerMessage | SessionSta
         if (now !== last) subscriber.next((last = now));
       };
       subscriber.next(false);
-      return source.subscribe({
-        next(e) {
-          // session(): the socket dropped, and the responses sending audio on it with it
-          if (isReconnecting(e)) speaking.clear();
-          else if (isEvent(e, 'audioDelta')) speaking.add(e.response_id);
-          else if (isEvent(e, 'audioDone')) speaking.delete(e.response_id);
-          else if (e.type === 'response.done')
-            speaking.delete(nestedId(e, 'response') ?? field(e, 'response_id') ?? '');
-          else return;
-          emit();
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
+      return source.subscribe(
+        sourceObserver({
+          next(e) {
+            // session(): the socket dropped, and the responses sending audio on it with it
+            if (isReconnecting(e)) speaking.clear();
+            else if (isEvent(e, 'audioDelta')) speaking.add(e.response_id);
+            else if (isEvent(e, 'audioDone')) speaking.delete(e.response_id);
+            else if (e.type === 'response.done')
+              speaking.delete(nestedId(e, 'response') ?? field(e, 'response_id') ?? '');
+            else return;
+            emit();
+          },
+          error: (err) => subscriber.error(err),
+          complete: () => subscriber.complete(),
+        }),
+      );
     });
 }

@@ -5,6 +5,7 @@ import { IncompleteStreamError } from './errors';
 import { field } from './groups';
 import { partKeys } from './partKey';
 import { isSessionState, type SessionState } from './sessionState';
+import { sourceObserver } from './sourceObserver';
 
 export interface PartKey {
   readonly responseId: string;
@@ -35,61 +36,63 @@ export function collectParts<R>(
         open.clear();
         return first.done ? undefined : new IncompleteStreamError(kind, first.value, reason, { cause });
       };
-      const subscription = source.subscribe({
-        next(e) {
-          if (isSessionState(e)) {
-            // session(): the socket dropped; its open parts never get their done (their response is answered
-            // again on the new socket): forgotten, not collected as if finished
-            if (e.state === 'reconnecting') open.clear();
-            return;
-          }
-          const key =
-            e.type === 'response.content_part.added' ||
-            e.type === 'response.content_part.done' ||
-            field(e, 'response_id') !== undefined
-              ? keyOf(e)
-              : undefined;
-          if (key === undefined) return;
-          if (e.type === 'response.content_part.added') {
-            const acc = create();
-            if (acc.accepts(e.part.type)) open.set(key, acc);
-            return;
-          }
-          const acc = open.get(key);
-          if (!acc) return; // a part we do not collect, or one whose added event we never saw
-          if (e.type === 'response.content_part.done') {
-            open.delete(key);
-            let value: R;
-            try {
-              value = acc.finish(e, {
-                responseId: e.response_id,
-                itemId: e.item_id,
-                contentIndex: e.content_index,
-              });
-            } catch (err) {
-              subscriber.error(err);
+      const subscription = source.subscribe(
+        sourceObserver({
+          next(e) {
+            if (isSessionState(e)) {
+              // session(): the socket dropped; its open parts never get their done (their response is answered
+              // again on the new socket): forgotten, not collected as if finished
+              if (e.state === 'reconnecting') open.clear();
               return;
             }
-            subscriber.next(value);
-            return;
-          }
-          try {
-            acc.add(e);
-          } catch (err) {
+            const key =
+              e.type === 'response.content_part.added' ||
+              e.type === 'response.content_part.done' ||
+              field(e, 'response_id') !== undefined
+                ? keyOf(e)
+                : undefined;
+            if (key === undefined) return;
+            if (e.type === 'response.content_part.added') {
+              const acc = create();
+              if (acc.accepts(e.part.type)) open.set(key, acc);
+              return;
+            }
+            const acc = open.get(key);
+            if (!acc) return; // a part we do not collect, or one whose added event we never saw
+            if (e.type === 'response.content_part.done') {
+              open.delete(key);
+              let value: R;
+              try {
+                value = acc.finish(e, {
+                  responseId: e.response_id,
+                  itemId: e.item_id,
+                  contentIndex: e.content_index,
+                });
+              } catch (err) {
+                subscriber.error(err);
+                return;
+              }
+              subscriber.next(value);
+              return;
+            }
+            try {
+              acc.add(e);
+            } catch (err) {
+              subscriber.error(err);
+            }
+          },
+          error(err) {
+            open.clear();
             subscriber.error(err);
-          }
-        },
-        error(err) {
-          open.clear();
-          subscriber.error(err);
-        },
-        complete() {
-          // A part still open when the source ends would be a silent truncation: say so instead.
-          const err = incomplete('source completed');
-          if (err) subscriber.error(err);
-          else subscriber.complete();
-        },
-      });
+          },
+          complete() {
+            // A part still open when the source ends would be a silent truncation: say so instead.
+            const err = incomplete('source completed');
+            if (err) subscriber.error(err);
+            else subscriber.complete();
+          },
+        }),
+      );
       return () => {
         subscription.unsubscribe();
         open.clear();

@@ -4,6 +4,7 @@ import { deltaAudio, isAudioDecodeFailure, type AudioDecodeFailure } from './aud
 import { collectParts, type PartKey } from './collect';
 import { nestedId } from './groups';
 import { isReconnecting, type SessionState } from './sessionState';
+import { sourceObserver } from './sourceObserver';
 
 /**
  * How the response of a collected part ended: its `response.done` status (`incomplete` also when the source
@@ -85,26 +86,28 @@ export function collectAudio(): OperatorFunction<ServerMessage | SessionState, C
           subscriber.complete();
         },
       });
-      const subscription = source.subscribe({
-        next(e) {
-          events.next(e);
-          // session(): the socket dropped; the parts finished on it never get their response.done
-          if (isReconnecting(e)) return flush();
-          if (e.type !== 'response.done') return;
-          const id = nestedId(e, 'response');
-          const list = id === undefined ? undefined : held.get(id);
-          if (!list) return;
-          held.delete(id!);
-          const status = STATUSES.has(e.response.status as string)
-            ? (e.response.status as CollectedAudioStatus)
-            : 'incomplete';
-          const reason = (e.response.status_details as { reason?: unknown } | null | undefined)?.reason;
-          for (const p of list)
-            subscriber.next(typeof reason === 'string' ? { ...p, status, reason } : { ...p, status });
-        },
-        error: (err) => events.error(err),
-        complete: () => events.complete(),
-      });
+      const subscription = source.subscribe(
+        sourceObserver({
+          next(e) {
+            events.next(e);
+            // session(): the socket dropped; the parts finished on it never get their response.done
+            if (isReconnecting(e)) return flush();
+            if (e.type !== 'response.done') return;
+            const id = nestedId(e, 'response');
+            const list = id === undefined ? undefined : held.get(id);
+            if (!list) return;
+            held.delete(id!);
+            const status = STATUSES.has(e.response.status as string)
+              ? (e.response.status as CollectedAudioStatus)
+              : 'incomplete';
+            const reason = (e.response.status_details as { reason?: unknown } | null | undefined)?.reason;
+            for (const p of list)
+              subscriber.next(typeof reason === 'string' ? { ...p, status, reason } : { ...p, status });
+          },
+          error: (err) => events.error(err),
+          complete: () => events.complete(),
+        }),
+      );
       return () => {
         subscription.unsubscribe();
         parts.unsubscribe();

@@ -1,6 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { isEvent, type ConversationItem as WireItem, type ServerMessage } from '../protocol';
 import { isSessionState, type SessionState } from './sessionState';
+import { sourceObserver } from './sourceObserver';
 
 /**
  * One item of the conversation as the server holds it (the state of {@link conversation}).
@@ -170,78 +171,80 @@ export function conversation(
       };
 
       subscriber.next(state(chunks, undefined));
-      const subscription = source.subscribe({
-        next(e) {
-          if (isSessionState(e)) {
-            // session(): the socket dropped; what was still streaming on it was cut and will not finish
-            if (e.state !== 'reconnecting') return;
-            for (const item of chunks.flat())
-              if (item.status === 'in_progress') update(item.id, (i) => ({ ...i, status: 'incomplete' }));
-            return;
-          }
-          if (isEvent(e, 'itemAdded') || isEvent(e, 'itemDone')) {
-            place(e.item, e.previous_item_id);
-          } else if (e.type === 'conversation.item.retrieved' || e.type === 'response.output_item.done') {
-            // only items the conversation holds: an out-of-band response's items never enter it
-            const id = e.item.id;
-            if (id !== undefined && index.has(id)) place(e.item, undefined);
-          } else if (e.type === 'conversation.item.deleted') {
-            if (!index.has(e.item_id)) return;
-            forget(e.item_id);
-            restructure((items) => items.splice(index.get(e.item_id)!, 1));
-            emit(undefined);
-          } else if (isEvent(e, 'textDelta') || isEvent(e, 'transcriptDelta')) {
-            update(e.item_id, (item) => ({ ...item, text: item.text + e.delta }));
-          } else if (isEvent(e, 'textDone')) {
-            // the full text (the deltas may have been joined mid-stream); one-part messages only
-            if (e.content_index === 0 && !truncated.has(e.item_id))
-              update(e.item_id, (item) => (item.text === e.text ? item : { ...item, text: e.text }));
-          } else if (isEvent(e, 'transcriptDone')) {
-            if (e.content_index === 0 && !truncated.has(e.item_id))
-              update(e.item_id, (item) =>
-                item.text === e.transcript ? item : { ...item, text: e.transcript },
-              );
-          } else if (isEvent(e, 'audioDelta')) {
-            if (!index.has(e.item_id) || truncated.has(e.item_id)) return;
-            const bytes = (audioBytes.get(e.item_id) ?? 0) + base64Length(e.delta);
-            audioBytes.set(e.item_id, bytes);
-            update(e.item_id, (item) => ({ ...item, audioMs: Math.floor(bytes / bytesPerMs) }));
-          } else if (e.type === 'conversation.item.truncated') {
-            if (!index.has(e.item_id)) return;
-            truncated.add(e.item_id);
-            update(e.item_id, (item) => cut(item, e.audio_end_ms));
-          } else if (e.type === 'response.function_call_arguments.delta') {
-            update(e.item_id, (item) => ({ ...item, arguments: (item.arguments ?? '') + e.delta }));
-          } else if (e.type === 'response.function_call_arguments.done') {
-            update(e.item_id, (item) => ({ ...item, arguments: e.arguments }));
-          } else if (e.type === 'conversation.item.input_audio_transcription.delta') {
-            update(e.item_id, (item) => ({ ...item, text: item.text + (e.delta ?? '') }));
-          } else if (e.type === 'conversation.item.input_audio_transcription.completed') {
-            update(e.item_id, (item) => ({ ...item, text: e.transcript }));
-          } else if (e.type === 'input_audio_buffer.speech_started') {
-            speechStart.clear(); // one speech at a time: a start whose stop never came is forgotten
-            speechStart.set(e.item_id, e.audio_start_ms);
-          } else if (e.type === 'input_audio_buffer.speech_stopped') {
-            const start = speechStart.get(e.item_id);
-            speechStart.delete(e.item_id);
-            if (start === undefined) return;
-            const ms = Math.max(0, e.audio_end_ms - start);
-            speechMs.set(e.item_id, ms);
-            if (speechMs.size > 8) speechMs.delete(speechMs.keys().next().value!);
-            update(e.item_id, (item) => ({ ...item, audioMs: ms }));
-          }
-          // the user's item is created after speech_stopped: give it the measured length then
-          if ((isEvent(e, 'itemAdded') || isEvent(e, 'itemDone')) && e.item.id !== undefined) {
-            const ms = speechMs.get(e.item.id);
-            if (ms !== undefined) {
-              speechMs.delete(e.item.id);
-              update(e.item.id, (item) => ({ ...item, audioMs: ms }));
+      const subscription = source.subscribe(
+        sourceObserver({
+          next(e) {
+            if (isSessionState(e)) {
+              // session(): the socket dropped; what was still streaming on it was cut and will not finish
+              if (e.state !== 'reconnecting') return;
+              for (const item of chunks.flat())
+                if (item.status === 'in_progress') update(item.id, (i) => ({ ...i, status: 'incomplete' }));
+              return;
             }
-          }
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
+            if (isEvent(e, 'itemAdded') || isEvent(e, 'itemDone')) {
+              place(e.item, e.previous_item_id);
+            } else if (e.type === 'conversation.item.retrieved' || e.type === 'response.output_item.done') {
+              // only items the conversation holds: an out-of-band response's items never enter it
+              const id = e.item.id;
+              if (id !== undefined && index.has(id)) place(e.item, undefined);
+            } else if (e.type === 'conversation.item.deleted') {
+              if (!index.has(e.item_id)) return;
+              forget(e.item_id);
+              restructure((items) => items.splice(index.get(e.item_id)!, 1));
+              emit(undefined);
+            } else if (isEvent(e, 'textDelta') || isEvent(e, 'transcriptDelta')) {
+              update(e.item_id, (item) => ({ ...item, text: item.text + e.delta }));
+            } else if (isEvent(e, 'textDone')) {
+              // the full text (the deltas may have been joined mid-stream); one-part messages only
+              if (e.content_index === 0 && !truncated.has(e.item_id))
+                update(e.item_id, (item) => (item.text === e.text ? item : { ...item, text: e.text }));
+            } else if (isEvent(e, 'transcriptDone')) {
+              if (e.content_index === 0 && !truncated.has(e.item_id))
+                update(e.item_id, (item) =>
+                  item.text === e.transcript ? item : { ...item, text: e.transcript },
+                );
+            } else if (isEvent(e, 'audioDelta')) {
+              if (!index.has(e.item_id) || truncated.has(e.item_id)) return;
+              const bytes = (audioBytes.get(e.item_id) ?? 0) + base64Length(e.delta);
+              audioBytes.set(e.item_id, bytes);
+              update(e.item_id, (item) => ({ ...item, audioMs: Math.floor(bytes / bytesPerMs) }));
+            } else if (e.type === 'conversation.item.truncated') {
+              if (!index.has(e.item_id)) return;
+              truncated.add(e.item_id);
+              update(e.item_id, (item) => cut(item, e.audio_end_ms));
+            } else if (e.type === 'response.function_call_arguments.delta') {
+              update(e.item_id, (item) => ({ ...item, arguments: (item.arguments ?? '') + e.delta }));
+            } else if (e.type === 'response.function_call_arguments.done') {
+              update(e.item_id, (item) => ({ ...item, arguments: e.arguments }));
+            } else if (e.type === 'conversation.item.input_audio_transcription.delta') {
+              update(e.item_id, (item) => ({ ...item, text: item.text + (e.delta ?? '') }));
+            } else if (e.type === 'conversation.item.input_audio_transcription.completed') {
+              update(e.item_id, (item) => ({ ...item, text: e.transcript }));
+            } else if (e.type === 'input_audio_buffer.speech_started') {
+              speechStart.clear(); // one speech at a time: a start whose stop never came is forgotten
+              speechStart.set(e.item_id, e.audio_start_ms);
+            } else if (e.type === 'input_audio_buffer.speech_stopped') {
+              const start = speechStart.get(e.item_id);
+              speechStart.delete(e.item_id);
+              if (start === undefined) return;
+              const ms = Math.max(0, e.audio_end_ms - start);
+              speechMs.set(e.item_id, ms);
+              if (speechMs.size > 8) speechMs.delete(speechMs.keys().next().value!);
+              update(e.item_id, (item) => ({ ...item, audioMs: ms }));
+            }
+            // the user's item is created after speech_stopped: give it the measured length then
+            if ((isEvent(e, 'itemAdded') || isEvent(e, 'itemDone')) && e.item.id !== undefined) {
+              const ms = speechMs.get(e.item.id);
+              if (ms !== undefined) {
+                speechMs.delete(e.item.id);
+                update(e.item.id, (item) => ({ ...item, audioMs: ms }));
+              }
+            }
+          },
+          error: (err) => subscriber.error(err),
+          complete: () => subscriber.complete(),
+        }),
+      );
       return () => {
         subscription.unsubscribe();
         chunks = [];

@@ -1,6 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
 import type { SessionState } from './sessionState';
+import { sourceObserver } from './sourceObserver';
 
 /** One chunk of a function call's arguments, as the model writes them. */
 export interface FunctionCallArgumentsDelta {
@@ -45,25 +46,32 @@ export function functionCallArguments(): OperatorFunction<
   return (source) =>
     new Observable<FunctionCallArgumentsDelta>((subscriber) => {
       const names = new Map<string, string>(); // item id → function name, while the item is open
-      const subscription = source.subscribe({
-        next(e) {
-          if (e.type === 'response.output_item.added') {
-            const { id, type, name } = e.item as { id?: unknown; type?: unknown; name?: unknown };
-            if (type !== 'function_call' || typeof id !== 'string' || typeof name !== 'string') return;
-            names.set(id, name);
-            if (names.size > MAX_OPEN) names.delete(names.keys().next().value!);
-          } else if (e.type === 'response.function_call_arguments.delta') {
-            const name = names.get(e.item_id);
-            const value = { callId: e.call_id, itemId: e.item_id, responseId: e.response_id, delta: e.delta };
-            subscriber.next(name === undefined ? value : { ...value, name });
-          } else if (e.type === 'response.output_item.done') {
-            const id = (e.item as { id?: unknown }).id;
-            if (typeof id === 'string') names.delete(id);
-          }
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
+      const subscription = source.subscribe(
+        sourceObserver({
+          next(e) {
+            if (e.type === 'response.output_item.added') {
+              const { id, type, name } = e.item as { id?: unknown; type?: unknown; name?: unknown };
+              if (type !== 'function_call' || typeof id !== 'string' || typeof name !== 'string') return;
+              names.set(id, name);
+              if (names.size > MAX_OPEN) names.delete(names.keys().next().value!);
+            } else if (e.type === 'response.function_call_arguments.delta') {
+              const name = names.get(e.item_id);
+              const value = {
+                callId: e.call_id,
+                itemId: e.item_id,
+                responseId: e.response_id,
+                delta: e.delta,
+              };
+              subscriber.next(name === undefined ? value : { ...value, name });
+            } else if (e.type === 'response.output_item.done') {
+              const id = (e.item as { id?: unknown }).id;
+              if (typeof id === 'string') names.delete(id);
+            }
+          },
+          error: (err) => subscriber.error(err),
+          complete: () => subscriber.complete(),
+        }),
+      );
       return () => {
         subscription.unsubscribe();
         names.clear();

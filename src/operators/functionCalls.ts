@@ -2,6 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import type { ClientEvent, ServerMessage } from '../protocol';
 import { nestedId } from './groups';
 import type { SessionState } from './sessionState';
+import { sourceObserver } from './sourceObserver';
 
 /** A finished function call whose arguments parsed as JSON. */
 export interface FunctionCall {
@@ -53,41 +54,43 @@ export function functionCalls(): OperatorFunction<
   return (source) =>
     new Observable<FunctionCall | InvalidFunctionCall>((subscriber) => {
       const names = new Map<string, string>(); // item id → function name, while the item is open
-      return source.subscribe({
-        next(e) {
-          if (e.type === 'response.output_item.added' && e.item.type === 'function_call') {
-            const id = nestedId(e, 'item');
-            if (id !== undefined && e.item.name !== undefined) names.set(id, e.item.name);
-          } else if (e.type === 'response.output_item.done') {
-            const id = nestedId(e, 'item');
-            if (id !== undefined) names.delete(id);
-          } else if (e.type === 'response.function_call_arguments.done') {
-            const name = e.name ?? names.get(e.item_id) ?? '';
-            const base = {
-              callId: e.call_id,
-              name,
-              rawArguments: e.arguments,
-              itemId: e.item_id,
-              responseId: e.response_id,
-            };
-            let parsed: unknown;
-            try {
-              parsed = e.arguments.trim() === '' ? {} : JSON.parse(e.arguments);
-            } catch (err) {
-              subscriber.next({
-                ...base,
-                ok: false,
-                arguments: undefined,
-                parseError: (err as Error).message,
-              });
-              return;
+      return source.subscribe(
+        sourceObserver({
+          next(e) {
+            if (e.type === 'response.output_item.added' && e.item.type === 'function_call') {
+              const id = nestedId(e, 'item');
+              if (id !== undefined && e.item.name !== undefined) names.set(id, e.item.name);
+            } else if (e.type === 'response.output_item.done') {
+              const id = nestedId(e, 'item');
+              if (id !== undefined) names.delete(id);
+            } else if (e.type === 'response.function_call_arguments.done') {
+              const name = e.name ?? names.get(e.item_id) ?? '';
+              const base = {
+                callId: e.call_id,
+                name,
+                rawArguments: e.arguments,
+                itemId: e.item_id,
+                responseId: e.response_id,
+              };
+              let parsed: unknown;
+              try {
+                parsed = e.arguments.trim() === '' ? {} : JSON.parse(e.arguments);
+              } catch (err) {
+                subscriber.next({
+                  ...base,
+                  ok: false,
+                  arguments: undefined,
+                  parseError: (err as Error).message,
+                });
+                return;
+              }
+              subscriber.next({ ...base, ok: true, arguments: parsed });
             }
-            subscriber.next({ ...base, ok: true, arguments: parsed });
-          }
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
+          },
+          error: (err) => subscriber.error(err),
+          complete: () => subscriber.complete(),
+        }),
+      );
     });
 }
 

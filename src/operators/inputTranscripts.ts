@@ -1,6 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
 import type { SessionState } from './sessionState';
+import { sourceObserver } from './sourceObserver';
 
 /** The user's transcript of one input item (a turn of their audio), as far as it has come. */
 export interface InputTranscript {
@@ -52,42 +53,44 @@ export function inputTranscripts(): OperatorFunction<ServerMessage | SessionStat
   return (source) =>
     new Observable<InputTranscript>((subscriber) => {
       const open = new Map<string, string>(); // `item:content` → the deltas so far
-      const subscription = source.subscribe({
-        next(e) {
-          if (e.type === 'conversation.item.input_audio_transcription.delta') {
-            const contentIndex = e.content_index ?? 0;
-            const key = `${e.item_id}:${contentIndex}`;
-            const delta = e.delta ?? '';
-            const text = (open.get(key) ?? '') + delta;
-            open.delete(key); // re-insert: the map's order is the order of last use
-            open.set(key, text);
-            if (open.size > MAX_OPEN) open.delete(open.keys().next().value!);
-            subscriber.next({ itemId: e.item_id, contentIndex, text, final: false, delta });
-          } else if (e.type === 'conversation.item.input_audio_transcription.completed') {
-            open.delete(`${e.item_id}:${e.content_index}`);
-            const value = {
-              itemId: e.item_id,
-              contentIndex: e.content_index,
-              text: e.transcript,
-              final: true,
-            };
-            subscriber.next(e.usage === undefined ? value : { ...value, usage: e.usage });
-          } else if (e.type === 'conversation.item.input_audio_transcription.failed') {
-            const key = `${e.item_id}:${e.content_index}`;
-            const text = open.get(key) ?? '';
-            open.delete(key);
-            subscriber.next({
-              itemId: e.item_id,
-              contentIndex: e.content_index,
-              text,
-              final: true,
-              error: e.error,
-            });
-          }
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
+      const subscription = source.subscribe(
+        sourceObserver({
+          next(e) {
+            if (e.type === 'conversation.item.input_audio_transcription.delta') {
+              const contentIndex = e.content_index ?? 0;
+              const key = `${e.item_id}:${contentIndex}`;
+              const delta = e.delta ?? '';
+              const text = (open.get(key) ?? '') + delta;
+              open.delete(key); // re-insert: the map's order is the order of last use
+              open.set(key, text);
+              if (open.size > MAX_OPEN) open.delete(open.keys().next().value!);
+              subscriber.next({ itemId: e.item_id, contentIndex, text, final: false, delta });
+            } else if (e.type === 'conversation.item.input_audio_transcription.completed') {
+              open.delete(`${e.item_id}:${e.content_index}`);
+              const value = {
+                itemId: e.item_id,
+                contentIndex: e.content_index,
+                text: e.transcript,
+                final: true,
+              };
+              subscriber.next(e.usage === undefined ? value : { ...value, usage: e.usage });
+            } else if (e.type === 'conversation.item.input_audio_transcription.failed') {
+              const key = `${e.item_id}:${e.content_index}`;
+              const text = open.get(key) ?? '';
+              open.delete(key);
+              subscriber.next({
+                itemId: e.item_id,
+                contentIndex: e.content_index,
+                text,
+                final: true,
+                error: e.error,
+              });
+            }
+          },
+          error: (err) => subscriber.error(err),
+          complete: () => subscriber.complete(),
+        }),
+      );
       return () => {
         subscription.unsubscribe();
         open.clear();

@@ -9,6 +9,7 @@ import { isAudioContent, isEvent, type ClientEvent, type ServerMessage } from '.
 import { field, nestedId } from './groups';
 import { base64Length, interruptsItself, outputBytesPerMs } from './sessionSettings';
 import { isReconnecting, isSessionState, type SessionState } from './sessionState';
+import { sourceObserver } from './sourceObserver';
 
 /** Options of {@link interruptOnSpeech}; every property has a default. */
 export interface InterruptOptions {
@@ -146,56 +147,58 @@ export function interruptOnSpeech(
         },
         error: (err) => subscriber.error(err),
       });
-      const subscription = source.subscribe({
-        next(e) {
-          if (isReconnecting(e)) {
-            // session(): the socket dropped; the new session holds the assistant's turns as text (what was heard),
-            // so there is no audio on it to truncate, and no response of the old socket is in flight
-            inFlight.clear();
-            cancelled.clear();
-            playing = undefined;
-            return;
-          }
-          if (isSessionState(e)) return;
-          if (e.type === 'session.created' || e.type === 'session.updated') {
-            const next = interruptsItself(e.session);
-            if (next !== undefined) serverCancels = next;
-            if (options.bytesPerMs === undefined) bytesPerMs = outputBytesPerMs(e.session) ?? bytesPerMs;
-          } else if (e.type === 'response.created') {
-            const id = nestedId(e, 'response');
-            if (id === undefined) return;
-            inFlight.add(id);
-            if (inFlight.size > MAX_IN_FLIGHT) {
-              const oldest = inFlight.values().next().value!;
-              inFlight.delete(oldest);
-              cancelled.delete(oldest);
+      const subscription = source.subscribe(
+        sourceObserver({
+          next(e) {
+            if (isReconnecting(e)) {
+              // session(): the socket dropped; the new session holds the assistant's turns as text (what was heard),
+              // so there is no audio on it to truncate, and no response of the old socket is in flight
+              inFlight.clear();
+              cancelled.clear();
+              playing = undefined;
+              return;
             }
-          } else if (e.type === 'response.done') {
-            const id = nestedId(e, 'response');
-            if (id !== undefined) {
-              inFlight.delete(id);
-              cancelled.delete(id);
+            if (isSessionState(e)) return;
+            if (e.type === 'session.created' || e.type === 'session.updated') {
+              const next = interruptsItself(e.session);
+              if (next !== undefined) serverCancels = next;
+              if (options.bytesPerMs === undefined) bytesPerMs = outputBytesPerMs(e.session) ?? bytesPerMs;
+            } else if (e.type === 'response.created') {
+              const id = nestedId(e, 'response');
+              if (id === undefined) return;
+              inFlight.add(id);
+              if (inFlight.size > MAX_IN_FLIGHT) {
+                const oldest = inFlight.values().next().value!;
+                inFlight.delete(oldest);
+                cancelled.delete(oldest);
+              }
+            } else if (e.type === 'response.done') {
+              const id = nestedId(e, 'response');
+              if (id !== undefined) {
+                inFlight.delete(id);
+                cancelled.delete(id);
+              }
+              if (playing && playing.responseId === id) playing.open = false;
+            } else if (e.type === 'response.content_part.added') {
+              if (isAudioContent(e.part.type)) playing = startPart(e);
+            } else if (isEvent(e, 'audioDelta')) {
+              if (e.item_id === cutItem && e.content_index === cutIndex) return;
+              // deltas without a content_part.added (a stream joined mid-part): follow them anyway
+              if (!isPlaying(e)) playing = startPart(e);
+              if (Number.isNaN(playing!.firstAudioAt)) playing!.firstAudioAt = scheduler.now();
+              playing!.receivedBytes += base64Length(e.delta);
+            } else if (isEvent(e, 'audioDone') || e.type === 'response.content_part.done') {
+              if (isPlaying(e)) playing!.open = false;
+            } else if (e.type === 'conversation.item.deleted' || e.type === 'conversation.item.truncated') {
+              if (playing?.itemId === e.item_id) playing = undefined; // someone else cut it already
+            } else if (e.type === 'input_audio_buffer.speech_started') {
+              bargeIn();
             }
-            if (playing && playing.responseId === id) playing.open = false;
-          } else if (e.type === 'response.content_part.added') {
-            if (isAudioContent(e.part.type)) playing = startPart(e);
-          } else if (isEvent(e, 'audioDelta')) {
-            if (e.item_id === cutItem && e.content_index === cutIndex) return;
-            // deltas without a content_part.added (a stream joined mid-part): follow them anyway
-            if (!isPlaying(e)) playing = startPart(e);
-            if (Number.isNaN(playing!.firstAudioAt)) playing!.firstAudioAt = scheduler.now();
-            playing!.receivedBytes += base64Length(e.delta);
-          } else if (isEvent(e, 'audioDone') || e.type === 'response.content_part.done') {
-            if (isPlaying(e)) playing!.open = false;
-          } else if (e.type === 'conversation.item.deleted' || e.type === 'conversation.item.truncated') {
-            if (playing?.itemId === e.item_id) playing = undefined; // someone else cut it already
-          } else if (e.type === 'input_audio_buffer.speech_started') {
-            bargeIn();
-          }
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
+          },
+          error: (err) => subscriber.error(err),
+          complete: () => subscriber.complete(),
+        }),
+      );
       return () => {
         subscription.unsubscribe();
         playback?.unsubscribe();

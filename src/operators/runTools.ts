@@ -15,6 +15,7 @@ import {
 import type { ClientEvent, ServerMessage } from '../protocol';
 import { functionCalls, type FunctionCall, type InvalidFunctionCall } from './functionCalls';
 import { isReconnecting, type SessionState } from './sessionState';
+import { sourceObserver } from './sourceObserver';
 
 // Protocol facts (../shared/protocol/README.md): a function call is an output item whose arguments end with
 // `response.function_call_arguments.done` (beta without `name`, GA with it, §5); the client then sends
@@ -207,33 +208,35 @@ export function runTools(
       // response.done that follows it), then the response.done handling below.
       const events = new Subject<ServerMessage | SessionState>();
       const parser = events.pipe(functionCalls()).subscribe(onCall);
-      const sourceSub = source.subscribe({
-        next(e) {
-          events.next(e);
-          if (isReconnecting(e)) {
-            // session(): the socket dropped before these responses' done; their calls are in the conversation
-            // replayed on the new socket, so once answered they get their response.create there
-            for (const p of [...open.values()])
-              if (p.done === undefined) {
-                p.done = 'respond';
-                flush(p);
-              }
-            return;
-          }
-          if (e.type !== 'response.done') return;
-          const p = e.response.id === undefined ? undefined : open.get(e.response.id);
-          if (!p) return;
-          // `status` missing counts as completed: nested objects require nothing (§9.3)
-          const status = e.response.status ?? 'completed';
-          p.done = status === 'completed' ? 'respond' : 'quiet';
-          flush(p);
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => {
-          sourceDone = true;
-          maybeComplete();
-        },
-      });
+      const sourceSub = source.subscribe(
+        sourceObserver({
+          next(e) {
+            events.next(e);
+            if (isReconnecting(e)) {
+              // session(): the socket dropped before these responses' done; their calls are in the conversation
+              // replayed on the new socket, so once answered they get their response.create there
+              for (const p of [...open.values()])
+                if (p.done === undefined) {
+                  p.done = 'respond';
+                  flush(p);
+                }
+              return;
+            }
+            if (e.type !== 'response.done') return;
+            const p = e.response.id === undefined ? undefined : open.get(e.response.id);
+            if (!p) return;
+            // `status` missing counts as completed: nested objects require nothing (§9.3)
+            const status = e.response.status ?? 'completed';
+            p.done = status === 'completed' ? 'respond' : 'quiet';
+            flush(p);
+          },
+          error: (err) => subscriber.error(err),
+          complete: () => {
+            sourceDone = true;
+            maybeComplete();
+          },
+        }),
+      );
       return () => {
         sourceSub.unsubscribe();
         parser.unsubscribe();

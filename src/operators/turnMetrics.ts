@@ -3,6 +3,7 @@ import { isEvent, type Resources, type ServerMessage } from '../protocol';
 import { field, nestedId } from './groups';
 import { base64Length, outputBytesPerMs } from './sessionSettings';
 import type { SessionState } from './sessionState';
+import { sourceObserver } from './sourceObserver';
 
 /** The measures of one response, at its `response.done`. */
 export interface TurnMetrics {
@@ -98,52 +99,54 @@ export function turnMetrics(
         }
         return turn;
       };
-      const subscription = source.subscribe({
-        next(e) {
-          if (e.type === 'session.created' || e.type === 'session.updated') {
-            if (options.bytesPerMs === undefined) bytesPerMs = outputBytesPerMs(e.session) ?? bytesPerMs;
-          } else if (e.type === 'input_audio_buffer.speech_stopped') {
-            speechEndAt = scheduler.now();
-          } else if (e.type === 'response.created') {
-            const id = nestedId(e, 'response');
-            if (id === undefined) return;
-            const turn = turnOf(id, scheduler.now());
-            turn.speechEndAt = speechEndAt;
-            speechEndAt = undefined;
-          } else if (e.type === 'response.done') {
-            const id = nestedId(e, 'response');
-            if (id === undefined) return;
-            const now = scheduler.now();
-            const turn = open.get(id) ?? turnOf(id, now);
-            open.delete(id);
-            const since = (at: number | undefined) =>
-              turn.speechEndAt === undefined || at === undefined ? undefined : at - turn.speechEndAt;
-            const toAudio = since(turn.firstAudioAt);
-            const toText = since(turn.firstTextAt);
-            const usage = e.response.usage ?? undefined;
-            subscriber.next({
-              responseId: id,
-              status: String(e.response.status ?? 'completed'),
-              ...(toAudio === undefined ? {} : { speechEndToFirstAudioMs: toAudio }),
-              ...(toText === undefined ? {} : { speechEndToFirstTextMs: toText }),
-              durationMs: now - turn.startedAt,
-              audioMs: Math.floor(turn.audioBytes / bytesPerMs),
-              interrupted: e.response.status === 'cancelled',
-              ...(usage === undefined ? {} : { usage }),
-            });
-          } else if (isEvent(e, 'audioDelta')) {
-            const turn = turnOf(e.response_id, scheduler.now());
-            turn.firstAudioAt ??= scheduler.now();
-            turn.audioBytes += base64Length(e.delta);
-          } else if (isEvent(e, 'textDelta') || isEvent(e, 'transcriptDelta')) {
-            const id = field(e, 'response_id')!;
-            const turn = turnOf(id, scheduler.now());
-            turn.firstTextAt ??= scheduler.now();
-          }
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
+      const subscription = source.subscribe(
+        sourceObserver({
+          next(e) {
+            if (e.type === 'session.created' || e.type === 'session.updated') {
+              if (options.bytesPerMs === undefined) bytesPerMs = outputBytesPerMs(e.session) ?? bytesPerMs;
+            } else if (e.type === 'input_audio_buffer.speech_stopped') {
+              speechEndAt = scheduler.now();
+            } else if (e.type === 'response.created') {
+              const id = nestedId(e, 'response');
+              if (id === undefined) return;
+              const turn = turnOf(id, scheduler.now());
+              turn.speechEndAt = speechEndAt;
+              speechEndAt = undefined;
+            } else if (e.type === 'response.done') {
+              const id = nestedId(e, 'response');
+              if (id === undefined) return;
+              const now = scheduler.now();
+              const turn = open.get(id) ?? turnOf(id, now);
+              open.delete(id);
+              const since = (at: number | undefined) =>
+                turn.speechEndAt === undefined || at === undefined ? undefined : at - turn.speechEndAt;
+              const toAudio = since(turn.firstAudioAt);
+              const toText = since(turn.firstTextAt);
+              const usage = e.response.usage ?? undefined;
+              subscriber.next({
+                responseId: id,
+                status: String(e.response.status ?? 'completed'),
+                ...(toAudio === undefined ? {} : { speechEndToFirstAudioMs: toAudio }),
+                ...(toText === undefined ? {} : { speechEndToFirstTextMs: toText }),
+                durationMs: now - turn.startedAt,
+                audioMs: Math.floor(turn.audioBytes / bytesPerMs),
+                interrupted: e.response.status === 'cancelled',
+                ...(usage === undefined ? {} : { usage }),
+              });
+            } else if (isEvent(e, 'audioDelta')) {
+              const turn = turnOf(e.response_id, scheduler.now());
+              turn.firstAudioAt ??= scheduler.now();
+              turn.audioBytes += base64Length(e.delta);
+            } else if (isEvent(e, 'textDelta') || isEvent(e, 'transcriptDelta')) {
+              const id = field(e, 'response_id')!;
+              const turn = turnOf(id, scheduler.now());
+              turn.firstTextAt ??= scheduler.now();
+            }
+          },
+          error: (err) => subscriber.error(err),
+          complete: () => subscriber.complete(),
+        }),
+      );
       return () => {
         subscription.unsubscribe();
         open.clear();

@@ -1,5 +1,6 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { wavHeader } from '../audio/wav';
+import { sourceObserver } from './sourceObserver';
 
 /** Where {@link writeAudio} writes: a Node `Writable` (stdout, a file stream, a socket) or anything with `write`. */
 export interface AudioSink {
@@ -46,22 +47,24 @@ export function writeAudio(
   let headerWritten = options.format !== 'wav';
   return (source) =>
     new Observable<Uint8Array>((subscriber) => {
-      return source.subscribe({
-        next(chunk) {
-          try {
-            if (!headerWritten) {
-              sink.write(wavHeader(0xffffffff, { sampleRate: options.sampleRate ?? 24000 }));
-              headerWritten = true;
+      return source.subscribe(
+        sourceObserver({
+          next(chunk) {
+            try {
+              if (!headerWritten) {
+                sink.write(wavHeader(0xffffffff, { sampleRate: options.sampleRate ?? 24000 }));
+                headerWritten = true;
+              }
+              sink.write(chunk);
+            } catch (err) {
+              subscriber.error(err);
+              return;
             }
-            sink.write(chunk);
-          } catch (err) {
-            subscriber.error(err);
-            return;
-          }
-          subscriber.next(chunk);
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
+            subscriber.next(chunk);
+          },
+          error: (err) => subscriber.error(err),
+          complete: () => subscriber.complete(),
+        }),
+      );
     });
 }
