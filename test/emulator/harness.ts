@@ -3,7 +3,7 @@
 // session opened with useSessions() is checked after its test: everything the emulator sent must decode as a
 // KNOWN event of the session's dialect.
 import { readFileSync } from 'node:fs';
-import { Subject, type Subscription } from 'rxjs';
+import { Subject } from 'rxjs';
 import { afterEach, expect } from 'vitest';
 import WebSocket from 'ws';
 import { bytesToBase64 } from '../../src/audio/base64';
@@ -18,6 +18,7 @@ import {
   type ServerMessage,
 } from '../../src/protocol';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/testing/emulator';
+import { record } from '../support/recorder';
 
 /** A server event as a plain record, for reading fields in assertions. */
 export type Ev = Record<string, unknown> & { type: string };
@@ -46,59 +47,21 @@ export async function live(
   connectOptions: Partial<ConnectOptions> = {},
 ): Promise<Live> {
   const emulator = await startEmulator({ pace: 'fast', speech: 'builtin', ...options });
-  const events: ServerMessage[] = [];
   const client = new Subject<ClientEvent>();
-  let error: unknown;
-  let ended = false;
-  const waiters = new Set<() => void>();
-  const wake = () => [...waiters].forEach((w) => w());
-  const sub: Subscription = connect({
-    endpoint: emulator.endpoint,
-    deployment: 'test-deployment',
-    dialect,
-    apiKey: emulator.apiKey,
-    pingIntervalMs: 0,
-    ...(emulator.certificate ? { ca: emulator.certificate } : {}),
-    ...connectOptions,
-  })(client).subscribe({
-    next: (e) => {
-      events.push(e);
-      wake();
-    },
-    error: (e) => {
-      error = e;
-      ended = true;
-      wake();
-    },
-    complete: () => {
-      ended = true;
-      wake();
-    },
-  });
+  const recorder = record(
+    connect({
+      endpoint: emulator.endpoint,
+      deployment: 'test-deployment',
+      dialect,
+      apiKey: emulator.apiKey,
+      pingIntervalMs: 0,
+      ...(emulator.certificate ? { ca: emulator.certificate } : {}),
+      ...connectOptions,
+    })(client),
+    (e) => String(e.type),
+  );
+  const { events, until, error, ended } = recorder;
   let cursor = 0;
-  const until = (check: () => boolean, timeoutMs: number, what: () => string) =>
-    new Promise<void>((resolve, reject) => {
-      const attempt = () => {
-        let done: boolean;
-        try {
-          done = check();
-        } catch (err) {
-          waiters.delete(attempt);
-          clearTimeout(timer);
-          return reject(err as Error);
-        }
-        if (!done) return;
-        waiters.delete(attempt);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(attempt);
-        reject(new Error(`timed out waiting for ${what()}; saw ${events.map((e) => e.type).join(', ')}`));
-      }, timeoutMs);
-      waiters.add(attempt);
-      attempt();
-    });
   const types = () => events.map((e) => e.type as string);
   return {
     emulator,
@@ -116,29 +79,24 @@ export async function live(
               return true;
             }
           }
-          if (ended)
+          if (ended())
             throw new Error(
-              `stream ended (${String(error)}) before ${String(match)}; saw ${types().join(', ')}`,
+              `stream ended (${String(error())}) before ${String(match)}; saw ${types().join(', ')}`,
             );
           return false;
         },
-        timeoutMs,
         () => String(match),
+        timeoutMs,
       );
       return found!;
     },
     types,
     milestones: () => types().filter((t) => !t.endsWith('.delta')),
-    error: () => error,
-    ended: () => ended,
-    end: (timeoutMs = 5000) =>
-      until(
-        () => ended,
-        timeoutMs,
-        () => 'the end of the stream',
-      ),
+    error,
+    ended,
+    end: (timeoutMs = 5000) => until(ended, 'the end of the stream', timeoutMs),
     close: async () => {
-      sub.unsubscribe();
+      recorder.subscription.unsubscribe();
       await emulator.close();
     },
   };

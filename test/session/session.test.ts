@@ -12,6 +12,7 @@ import type { ServerMessage } from '../../src/protocol';
 import { session, type SessionInput, type SessionOptions } from '../../src/session';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/testing/emulator';
 import type { ReplyContext } from '../../src/testing/replies';
+import { record } from '../support/recorder';
 
 type Out = ServerMessage | SessionState;
 
@@ -49,12 +50,7 @@ async function start(
   });
   emulators.push(emulator);
   const input = new Subject<SessionInput>();
-  const events: Out[] = [];
-  let error: unknown;
-  let ended = false;
-  const waiters = new Set<() => void>();
-  const wake = () => [...waiters].forEach((w) => w());
-  subscriptions.push(
+  const recorder = record(
     session({
       endpoint: emulator.endpoint,
       deployment: 'test-deployment',
@@ -64,41 +60,11 @@ async function start(
       config: { outputModalities: ['text'], instructions: 'Be brief.' },
       reconnect: { initialDelayMs: 5, maxDelayMs: 40, maxAttempts: 30 },
       ...sessionOptions,
-    })(input).subscribe({
-      next: (e) => {
-        events.push(e);
-        wake();
-      },
-      error: (e) => {
-        error = e;
-        ended = true;
-        wake();
-      },
-      complete: () => {
-        ended = true;
-        wake();
-      },
-    }),
+    })(input),
+    (e) => (e.type === 'rx-realtime.session_state' ? (e as SessionState).state : String(e.type)),
   );
-  const until = (check: () => boolean, what: string, timeoutMs = 10_000) =>
-    new Promise<void>((resolve, reject) => {
-      const done = () => {
-        if (!check()) return;
-        clearTimeout(timer);
-        waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(done);
-        reject(
-          new Error(
-            `timed out waiting for ${what}; got ${events.map((e) => (e.type === 'rx-realtime.session_state' ? (e as SessionState).state : e.type)).join(', ')}`,
-          ),
-        );
-      }, timeoutMs);
-      waiters.add(done);
-      done();
-    });
+  subscriptions.push(recorder.subscription);
+  const { events, until } = recorder;
   const states = () => events.filter(isSessionState).map((s) => s.state);
   const answers = () => events.map(answerOf).filter((a): a is string => a !== undefined);
   return {
@@ -109,8 +75,8 @@ async function start(
     states,
     answers,
     until,
-    error: () => error,
-    ended: () => ended,
+    error: recorder.error,
+    ended: recorder.ended,
     answered: (text: string) => until(() => answers().includes(`answer to ${text}`), `the answer to ${text}`),
   };
 }
