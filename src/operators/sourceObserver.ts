@@ -9,8 +9,8 @@ import { Subscription, type Observer } from 'rxjs';
  * session's objects, out of the CPU's caches: BENCHMARKS.md, "interleave"). Should a version of rxjs wrap it after
  * all, it is still a correct plain observer.
  *
- * What the wrapper did is done here: nothing is delivered after `error` or `complete`, either one unsubscribes
- * (the source's teardown runs), and an exception thrown by `handlers.next` goes to `handlers.error` (as rxjs's own
+ * What the wrapper did is done here: nothing is delivered after `error`, `complete` or an unsubscribe (a source
+ * that does not look at `closed` may call on), either ending unsubscribes (the source's teardown runs), and an exception thrown by `handlers.next` goes to `handlers.error` (as rxjs's own
  * operators do) instead of unwinding into the source, where it would cut a `Subject`'s other subscribers off.
  */
 class SourceObserver<T> extends Subscription implements Observer<T> {
@@ -21,7 +21,7 @@ class SourceObserver<T> extends Subscription implements Observer<T> {
   }
 
   next(value: T): void {
-    if (this.stopped) return;
+    if (this.stopped || this.closed) return;
     try {
       this.handlers.next(value);
     } catch (err) {
@@ -30,7 +30,7 @@ class SourceObserver<T> extends Subscription implements Observer<T> {
   }
 
   error(err: unknown): void {
-    if (this.stopped) return;
+    if (this.stopped || this.closed) return;
     this.stopped = true;
     try {
       this.handlers.error(err);
@@ -40,7 +40,7 @@ class SourceObserver<T> extends Subscription implements Observer<T> {
   }
 
   complete(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.closed) return;
     this.stopped = true;
     try {
       this.handlers.complete();

@@ -61,13 +61,20 @@ describe('sourceObserver', () => {
     expect(teardowns).toBe(1);
   });
 
-  it('unsubscribing it tears the source down', () => {
+  it('unsubscribing it tears the source down, and a source that calls on after that reaches nothing', () => {
     let teardowns = 0;
-    const source = new Observable<number>(() => () => teardowns++);
+    let emit: ((v: number) => void) | undefined;
+    const source = new Observable<number>((s) => {
+      emit = (v) => s.next(v); // never looks at s.closed
+      return () => teardowns++;
+    });
     const r = recorder();
     const subscription = source.subscribe(r.observer);
+    emit!(1);
     subscription.unsubscribe();
+    emit!(2);
+    r.observer.complete();
     expect(teardowns).toBe(1);
-    expect(r.seen).toEqual([]);
+    expect(r.seen).toEqual(['n1']);
   });
 });
