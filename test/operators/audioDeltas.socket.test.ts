@@ -1,14 +1,12 @@
 // audioDeltas and collectAudio on a real socket: a small ws server of the test's own on 127.0.0.1 sends audio
 // deltas, one of them with corrupt base64, through connect()'s frame decoder (whose fast path decodes audio from
 // the frame's bytes), then closes with 1000. The audio pipeline must not die at the corrupt delta.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Subject, forkJoin, lastValueFrom, share, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
 import { legend } from '../../marbles/legend';
 import { connect } from '../../src/client';
 import { audioDeltas, collectAudio, isAudioDecodeFailure } from '../../src/operators';
+import { wsServer } from '../client/servers';
 import { DIALECTS } from './helpers';
 
 const closers: (() => Promise<void>)[] = [];
@@ -18,23 +16,12 @@ afterEach(async () => {
 
 /** Serves these frames to each connection, then closes it with 1000. */
 async function serve(frames: readonly string[]): Promise<string> {
-  const http = createServer();
-  const wss = new WebSocketServer({ server: http });
-  wss.on('connection', (socket) => {
+  const server = await wsServer((socket) => {
     for (const f of frames) socket.send(f);
     socket.close(1000);
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const s of wss.clients) s.terminate();
-        wss.close();
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
-  );
-  return `ws://127.0.0.1:${(http.address() as AddressInfo).port}/openai/realtime?api-version=2025-04-01-preview&deployment=x`;
+  closers.push(() => server.close());
+  return `ws://127.0.0.1:${server.port}/openai/realtime?api-version=2025-04-01-preview&deployment=x`;
 }
 
 describe.each(DIALECTS)('a corrupt audio delta on a real socket (%s)', (dialect) => {

@@ -1,18 +1,15 @@
 // Responses, items and parts open when the connection ends (a dropped socket, a close with an error code) end
 // with IncompleteStreamError whose reason names what cut them. Real sockets on 127.0.0.1: a small ws server of
 // the test's own sends half a response, then drops or closes.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EMPTY, mergeMap, NEVER, catchError, lastValueFrom, map, of, type Observable, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
 import { legend } from '../../marbles/legend';
 import { connect } from '../../src/client';
 import { IncompleteStreamError, splitContentParts, splitItems, splitResponses } from '../../src/operators';
 import type { ServerMessage } from '../../src/protocol';
+import { SESSION_CREATED, wsServer } from '../client/servers';
 
 const L = legend('preview');
-const SESSION_CREATED = { type: 'session.created', event_id: 'event_s', session: { id: 'sess_1' } };
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
@@ -20,24 +17,13 @@ afterEach(async () => {
 
 /** Sends session.created and half a response (c o p a), then ends the socket as `end` says. */
 async function halfResponseServer(end: 'drop' | 1011): Promise<string> {
-  const http = createServer();
-  const wss = new WebSocketServer({ server: http });
-  wss.on('connection', (socket) => {
-    socket.send(JSON.stringify(SESSION_CREATED));
+  const server = await wsServer((socket) => {
+    socket.send(SESSION_CREATED);
     for (const k of 'copa') socket.send(JSON.stringify(L[k]));
     setTimeout(() => (end === 'drop' ? socket.terminate() : socket.close(1011, 'internal error')), 50);
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const s of wss.clients) s.terminate();
-        wss.close();
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
-  );
-  return `ws://127.0.0.1:${(http.address() as AddressInfo).port}/openai/realtime?api-version=2025-04-01-preview&deployment=x`;
+  closers.push(() => server.close());
+  return `ws://127.0.0.1:${server.port}/openai/realtime?api-version=2025-04-01-preview&deployment=x`;
 }
 
 type Split = () => import('rxjs').OperatorFunction<ServerMessage, Observable<ServerMessage>>;
