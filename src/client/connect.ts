@@ -281,7 +281,19 @@ function realtime(
         if (finished) return;
         const hs = handshake(options, target, requestId, transport.sendsHeaders, token);
         secrets = hs.secrets;
-        socket = transport.open(
+        try {
+          socket = openSocket(hs);
+        } catch (err) {
+          // a transport that throws instead of reporting `failed` (a custom one, a WebSocket constructor that
+          // refuses its arguments): the stream errors, with the cause, rather than hang
+          handshakeFailed({
+            detail: `the transport threw: ${(err as Error)?.message ?? String(err)}`,
+            cause: err,
+          });
+        }
+      };
+      const openSocket = (hs: ReturnType<typeof handshake>) =>
+        transport.open(
           {
             url: target.url,
             headers: hs.headers,
@@ -298,7 +310,6 @@ function realtime(
           },
           { open: onOpen, message: onMessage, close: onClose, failed: handshakeFailed },
         );
-      };
 
       // Client events: subscribed at once, held until open. Their completion does not close the socket.
       client.subscription = clientEvents.subscribe(

@@ -85,7 +85,17 @@ function deferred(request: TransportRequest, events: TransportEvents): Transport
   load().then(
     (modules) => {
       if (closed) return;
-      socket = openWith(modules, request, events);
+      try {
+        socket = openWith(modules, request, events);
+      } catch (err) {
+        // thrown here it would be an unhandled rejection and a connection that never ends: report it
+        closed = true;
+        events.failed({
+          detail: `ws refused the socket: ${(err as Error)?.message ?? String(err)}`,
+          cause: err,
+        });
+        return;
+      }
       if (paused) socket.pause?.();
     },
     (err: unknown) => {

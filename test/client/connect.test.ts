@@ -311,6 +311,27 @@ describe('connect: failed handshakes', () => {
     expectNoSecret(error, KEY);
   });
 
+  it('errors with HandshakeError, the cause kept and the key scrubbed, when the transport throws', async () => {
+    const thrown = new Error(`this transport opens nothing (it was given ${KEY})`);
+    const { error } = await run(
+      connect({
+        endpoint: 'https://example.invalid',
+        deployment: 'd',
+        apiKey: KEY,
+        transport: {
+          sendsHeaders: true,
+          open: () => {
+            throw thrown;
+          },
+        },
+      })(NEVER),
+    );
+    expect(error).toBeInstanceOf(HandshakeError);
+    expect((error as Error).message).toContain('the transport threw: this transport opens nothing');
+    expect((error as Error).cause).toBe(thrown);
+    expect((error as Error).message).not.toContain(KEY);
+  });
+
   it('errors with a network code when the host does not resolve or refuses', async () => {
     const dns = await run(
       connect({ endpoint: 'https://no-such-host.invalid', deployment: 'd', apiKey: KEY })(NEVER),
