@@ -3,11 +3,17 @@
  * open at an `added`/`created` event, receive the events routed to their key, complete at their `done`, and
  * error (never hang) when the source ends first. Internal: the public operators configure it.
  */
-import { Observable, type OperatorFunction, type Subscriber, type Subscription } from 'rxjs';
+import {
+  Observable,
+  Subscription,
+  type Observer,
+  type OperatorFunction,
+  type Subscriber,
+  type TeardownLogic,
+} from 'rxjs';
 import type { ServerMessage } from '../protocol';
 import { IncompleteStreamError } from './errors';
 import { isSessionState, type SessionState } from './sessionState';
-import { sourceObserver } from './sourceObserver';
 
 export interface GroupSpec<G> {
   readonly kind: string;
@@ -34,163 +40,226 @@ export function splitGroups<G>(
 ): OperatorFunction<ServerMessage | SessionState, G> {
   return (source) =>
     new Observable<G>((subscriber) => {
-      const spec = makeSpec();
-      // Per-subscription state (STYLE: never at module level). The map holds only open groups.
-      const open = new Map<string, Group>();
-      const closed: string[] = [];
-      // The group of the last routed event: consecutive events of one part or response (nearly all of them)
-      // skip the map.
-      let lastKey: string | undefined;
-      let last: Group | undefined;
-      // Ref-counting as rxjs `groupBy` does: `splitResponses(), take(1)` unsubscribes the outer stream right after
-      // handing over a response, and that response must still run to its done. So the source stays subscribed
-      // while any inner stream has a subscriber, and is let go when the outer has left and the last one leaves.
-      let active = 0;
-      let outerLeft = false;
-      const start = (key: string, event: ServerMessage): Group => {
-        const group = hotGroup(track);
-        open.set(key, group);
-        if (!outerLeft) subscriber.next(spec.make(key, group.stream, event));
-        return group;
-      };
-      const endAll = (reason: string, cause?: unknown) => {
-        const groups = [...open];
-        open.clear();
-        lastKey = last = undefined;
-        for (const [key, group] of groups) {
-          spec.forget?.(key);
-          group.error(
-            new IncompleteStreamError(spec.kind, key, reason, cause === undefined ? {} : { cause }),
-          );
-        }
-      };
-      const release = () => {
-        subscription?.unsubscribe();
-        endAll('unsubscribed');
-      };
-      function track(delta: 1 | -1) {
-        active += delta;
-        if (active === 0 && outerLeft) release();
-      }
-      // eslint-disable-next-line prefer-const -- assigned once below; `release` may run before (re-entrancy)
-      let subscription: Subscription | undefined;
-      subscription = source.subscribe(
-        sourceObserver<ServerMessage | SessionState>({
-          next(event) {
-            if (isSessionState(event)) {
-              // session(): the socket under the session dropped. What was open on it never gets its done (the new
-              // socket holds a new session): end it now, saying so, rather than hang.
-              if (event.state === 'reconnecting')
-                endAll(`the socket dropped (${event.reason ?? 'unknown'}); the session reconnects`);
-              return;
-            }
-            spec.observe?.(event);
-            let group: Group | undefined;
-            let key = spec.opens(event);
-            if (key !== undefined && !open.has(key)) {
-              if (outerLeft) return;
-              group = start(key, event);
-            } else {
-              key = spec.keyOf(event);
-              if (key === undefined) return;
-              group = key === lastKey ? last : open.get(key);
-              if (group === undefined) {
-                // An event for a group whose opening event we never saw (the stream started mid-response):
-                // open it here so nothing is lost, unless the group already finished (a straggler, dropped).
-                // Only response-scoped events (those with a response_id) open a group this way: user-item events
-                // such as input transcription deltas carry item_id and content_index too, and never have a done.
-                if (closed.includes(key) || field(event, 'response_id') === undefined) return;
-                // After the outer left, nobody could receive a new group: only the kept-alive ones are fed.
-                if (outerLeft) return;
-                group = start(key, event);
-              }
-            }
-            lastKey = key;
-            last = group;
-            group.next(event);
-            if (spec.closes(event)) {
-              open.delete(key);
-              lastKey = last = undefined;
-              spec.forget?.(key);
-              closed.push(key);
-              if (closed.length > RECENTLY_CLOSED) closed.shift();
-              group.complete();
-            }
-          },
-          error(err) {
-            endAll(`source errored: ${describe(err)}`, err);
-            subscriber.error(err);
-          },
-          complete() {
-            endAll('source completed');
-            subscriber.complete();
-          },
-        }),
-      );
-      return () => {
-        outerLeft = true;
-        // Groups nobody subscribed to can never be received now: end them, keep the subscribed ones.
-        for (const [key, group] of [...open]) {
-          if (group.observed()) continue;
-          open.delete(key);
-          if (lastKey === key) lastKey = last = undefined;
-          spec.forget?.(key);
-          group.error(new IncompleteStreamError(spec.kind, key, 'unsubscribed'));
-        }
-        if (active === 0) release();
-      };
+      const splitter = new Splitter(makeSpec(), subscriber);
+      source.subscribe(splitter);
+      return () => splitter.outerLeaves();
     });
 }
 
-/** An open group: its public stream and the calls that feed it. */
-interface Group {
-  readonly stream: Observable<ServerMessage>;
-  /** True while the stream has a subscriber. */
-  observed(): boolean;
-  next(event: ServerMessage): void;
-  complete(): void;
-  error(err: unknown): void;
+/**
+ * One subscription of a split: the subscriber it gives its source, and the state of its groups. A class rather
+ * than closures, for the same reason as {@link sourceObserver}: its source calls `next` on it directly (rxjs takes a
+ * `Subscription` with `next`/`error`/`complete` as a subscriber as it is), and a session's split is one object
+ * with its fields instead of a dozen closures and their contexts, which every event of every session would walk
+ * (BENCHMARKS.md, "interleave"). What `sourceObserver` guarantees holds here too: nothing is delivered after an
+ * ending or an unsubscribe, and a throw in `next` becomes the stream's error instead of unwinding into the source.
+ */
+class Splitter<G> extends Subscription implements Observer<ServerMessage | SessionState> {
+  /** Only open groups. */
+  private readonly open = new Map<string, GroupStream>();
+  /** Keys of the last groups that closed. */
+  private readonly recent: string[] = [];
+  /**
+   * The group of the last routed event: consecutive events of one part or response (nearly all of them) skip the
+   * map.
+   */
+  private lastKey: string | undefined;
+  private last: GroupStream | undefined;
+  /**
+   * Ref-counting as rxjs `groupBy` does: `splitResponses(), take(1)` unsubscribes the outer stream right after
+   * handing over a response, and that response must still run to its done. So the source stays subscribed while
+   * any inner stream has a subscriber, and is let go when the outer has left and the last one leaves.
+   */
+  private active = 0;
+  private outerLeft = false;
+  private stopped = false;
+
+  constructor(
+    private readonly spec: GroupSpec<G>,
+    private readonly subscriber: Subscriber<G>,
+  ) {
+    super();
+  }
+
+  next(event: ServerMessage | SessionState): void {
+    if (this.stopped || this.closed) return;
+    try {
+      this.route(event);
+    } catch (err) {
+      this.error(err);
+    }
+  }
+
+  error(err: unknown): void {
+    if (this.stopped || this.closed) return;
+    this.stopped = true;
+    try {
+      this.endAll(`source errored: ${describe(err)}`, err);
+      this.subscriber.error(err);
+    } finally {
+      this.unsubscribe();
+    }
+  }
+
+  complete(): void {
+    if (this.stopped || this.closed) return;
+    this.stopped = true;
+    try {
+      this.endAll('source completed');
+      this.subscriber.complete();
+    } finally {
+      this.unsubscribe();
+    }
+  }
+
+  /** The outer stream's teardown. */
+  outerLeaves(): void {
+    this.outerLeft = true;
+    // Groups nobody subscribed to can never be received now: end them, keep the subscribed ones.
+    for (const [key, group] of [...this.open]) {
+      if (GroupStream.observed(group)) continue;
+      this.open.delete(key);
+      if (this.lastKey === key) this.lastKey = this.last = undefined;
+      this.spec.forget?.(key);
+      GroupStream.end(group, { error: new IncompleteStreamError(this.spec.kind, key, 'unsubscribed') });
+    }
+    if (this.active === 0) this.release();
+  }
+
+  /** A group's subscriber count changed. */
+  track(delta: 1 | -1): void {
+    this.active += delta;
+    if (this.active === 0 && this.outerLeft) this.release();
+  }
+
+  private route(event: ServerMessage | SessionState): void {
+    const { spec } = this;
+    if (isSessionState(event)) {
+      // session(): the socket under the session dropped. What was open on it never gets its done (the new socket
+      // holds a new session): end it now, saying so, rather than hang.
+      if (event.state === 'reconnecting')
+        this.endAll(`the socket dropped (${event.reason ?? 'unknown'}); the session reconnects`);
+      return;
+    }
+    spec.observe?.(event);
+    let group: GroupStream | undefined;
+    let key = spec.opens(event);
+    if (key !== undefined && !this.open.has(key)) {
+      if (this.outerLeft) return;
+      group = this.start(key, event);
+    } else {
+      key = spec.keyOf(event);
+      if (key === undefined) return;
+      group = key === this.lastKey ? this.last : this.open.get(key);
+      if (group === undefined) {
+        // An event for a group whose opening event we never saw (the stream started mid-response): open it here
+        // so nothing is lost, unless the group already finished (a straggler, dropped). Only response-scoped
+        // events (those with a response_id) open a group this way: user-item events such as input transcription
+        // deltas carry item_id and content_index too, and never have a done.
+        if (this.recent.includes(key) || field(event, 'response_id') === undefined) return;
+        // After the outer left, nobody could receive a new group: only the kept-alive ones are fed.
+        if (this.outerLeft) return;
+        group = this.start(key, event);
+      }
+    }
+    this.lastKey = key;
+    this.last = group;
+    GroupStream.feed(group, event);
+    if (spec.closes(event)) {
+      this.open.delete(key);
+      this.lastKey = this.last = undefined;
+      spec.forget?.(key);
+      this.recent.push(key);
+      if (this.recent.length > RECENTLY_CLOSED) this.recent.shift();
+      GroupStream.end(group, null);
+    }
+  }
+
+  private start(key: string, event: ServerMessage): GroupStream {
+    const group = new GroupStream(this);
+    this.open.set(key, group);
+    if (!this.outerLeft) this.subscriber.next(this.spec.make(key, group, event));
+    return group;
+  }
+
+  private endAll(reason: string, cause?: unknown): void {
+    const groups = [...this.open];
+    this.open.clear();
+    this.lastKey = this.last = undefined;
+    for (const [key, group] of groups) {
+      this.spec.forget?.(key);
+      GroupStream.end(group, {
+        error: new IncompleteStreamError(this.spec.kind, key, reason, cause === undefined ? {} : { cause }),
+      });
+    }
+  }
+
+  private release(): void {
+    this.unsubscribe();
+    this.endAll('unsubscribed');
+  }
 }
 
 /**
  * A group's stream: hot, like `subject.asObservable()` (a subscriber sees the events from its subscription on;
- * one that comes after the end gets the end), but a plain array of subscribers, replaced on every change, so
- * that an event costs a loop instead of a Subject's error context and snapshot. Re-entrancy is the Subject's:
- * a subscriber that leaves during an event is closed, so the snapshot being walked skips it.
+ * one that comes after the end gets the end), but a plain array of subscribers, replaced on every change, so that
+ * an event costs a loop instead of a Subject's error context and snapshot. Re-entrancy is the Subject's: a
+ * subscriber that leaves during an event is closed, so the snapshot being walked skips it. The calls that feed it
+ * are static, on private fields: the public stream (the split's inner Observable is this object, with the
+ * group's ids assigned onto it) has no `next` of its own for anyone to call.
  */
-function hotGroup(track: (delta: 1 | -1) => void): Group {
-  let subscribers: Subscriber<ServerMessage>[] = [];
-  let ended: { readonly error: unknown } | null | undefined; // undefined: open; null: completed
-  const stream = new Observable<ServerMessage>((subscriber) => {
+class GroupStream extends Observable<ServerMessage> {
+  #subscribers: Subscriber<ServerMessage>[] = [];
+  /** undefined: open; null: completed. */
+  #ended: { readonly error: unknown } | null | undefined;
+  readonly #splitter: Splitter<unknown>;
+
+  constructor(splitter: Splitter<unknown>) {
+    // rxjs calls the function given here as a method of this Observable (`this._subscribe(subscriber)`), so one
+    // function serves every group, with no closure of its own
+    super(subscribeGroup);
+    this.#splitter = splitter;
+  }
+
+  /** True while the stream has a subscriber. */
+  static observed(group: GroupStream): boolean {
+    return group.#subscribers.length > 0;
+  }
+
+  static attach(group: GroupStream, subscriber: Subscriber<ServerMessage>): TeardownLogic {
+    const ended = group.#ended;
     if (ended === null) return subscriber.complete();
     if (ended !== undefined) return subscriber.error(ended.error);
-    subscribers = [...subscribers, subscriber];
-    track(1);
+    group.#subscribers = [...group.#subscribers, subscriber];
+    group.#splitter.track(1);
     return () => {
-      subscribers = subscribers.filter((s) => s !== subscriber);
-      track(-1);
+      group.#subscribers = group.#subscribers.filter((s) => s !== subscriber);
+      group.#splitter.track(-1);
     };
-  });
-  const end = (how: { readonly error: unknown } | null) => {
-    if (ended !== undefined) return;
-    ended = how;
-    const list = subscribers;
-    subscribers = [];
+  }
+
+  static feed(group: GroupStream, event: ServerMessage): void {
+    const list = group.#subscribers;
+    for (let i = 0; i < list.length; i++) list[i]!.next(event);
+  }
+
+  static end(group: GroupStream, how: { readonly error: unknown } | null): void {
+    if (group.#ended !== undefined) return;
+    group.#ended = how;
+    const list = group.#subscribers;
+    group.#subscribers = [];
     for (const s of list) {
       if (how === null) s.complete();
       else s.error(how.error);
     }
-  };
-  return {
-    stream,
-    observed: () => subscribers.length > 0,
-    next(event) {
-      const list = subscribers;
-      for (let i = 0; i < list.length; i++) list[i]!.next(event);
-    },
-    complete: () => end(null),
-    error: (error) => end({ error }),
-  };
+  }
+}
+
+function subscribeGroup(
+  this: Observable<ServerMessage>,
+  subscriber: Subscriber<ServerMessage>,
+): TeardownLogic {
+  return GroupStream.attach(this as GroupStream, subscriber);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Observable, OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
-import { field, numberField, splitGroups } from './groups';
+import { field, numberField, splitGroups, type GroupSpec } from './groups';
 import type { SessionState } from './sessionState';
 import { partKeys } from './partKey';
 
@@ -40,20 +40,28 @@ export interface ContentPartStream extends Observable<ServerMessage> {
  * ```
  */
 export function splitContentParts(): OperatorFunction<ServerMessage | SessionState, ContentPartStream> {
-  return splitGroups<ContentPartStream>(() => {
-    const keyOf = partKeys();
-    return {
-      kind: 'content part',
-      opens: (e) => (e.type === 'response.content_part.added' ? keyOf(e) : undefined),
-      keyOf,
-      closes: (e) => e.type === 'response.content_part.done',
-      make: (_key, events, first) =>
-        Object.assign(events, {
-          itemId: field(first, 'item_id') as string,
-          contentIndex: numberField(first, 'content_index') as number,
-          type: first.type === 'response.content_part.added' ? first.part.type : undefined,
-          responseId: field(first, 'response_id'),
-        }),
-    };
-  });
+  return splitGroups<ContentPartStream>(() => new PartSpec());
+}
+
+/** How `splitContentParts` groups events; one per subscription (its keyer remembers the last key). */
+class PartSpec implements GroupSpec<ContentPartStream> {
+  readonly kind = 'content part';
+  readonly keyOf = partKeys();
+
+  opens(e: ServerMessage): string | undefined {
+    return e.type === 'response.content_part.added' ? this.keyOf(e) : undefined;
+  }
+
+  closes(e: ServerMessage): boolean {
+    return e.type === 'response.content_part.done';
+  }
+
+  make(_key: string, events: Observable<ServerMessage>, first: ServerMessage): ContentPartStream {
+    return Object.assign(events, {
+      itemId: field(first, 'item_id') as string,
+      contentIndex: numberField(first, 'content_index') as number,
+      type: first.type === 'response.content_part.added' ? first.part.type : undefined,
+      responseId: field(first, 'response_id'),
+    });
+  }
 }

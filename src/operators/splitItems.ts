@@ -1,6 +1,6 @@
 import type { Observable, OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
-import { field, nestedId, splitGroups } from './groups';
+import { field, nestedId, splitGroups, type GroupSpec } from './groups';
 import type { SessionState } from './sessionState';
 
 /** One output item's events, from `response.output_item.added` to `response.output_item.done` inclusive. */
@@ -37,18 +37,21 @@ export interface ItemStream extends Observable<ServerMessage> {
  * ```
  */
 export function splitItems(): OperatorFunction<ServerMessage | SessionState, ItemStream> {
-  return splitGroups<ItemStream>(() => ({
-    kind: 'item',
-    opens: (e) => (e.type === 'response.output_item.added' ? nestedId(e, 'item') : undefined),
-    keyOf: (e) => field(e, 'item_id') ?? nestedId(e, 'item'),
-    closes: (e) => e.type === 'response.output_item.done',
-    make: (itemId, events, first) => {
-      const added = first.type === 'response.output_item.added' ? first : undefined;
-      return Object.assign(events, {
-        itemId,
-        type: added?.item.type,
-        responseId: added?.response_id ?? field(first, 'response_id'),
-      });
-    },
-  }));
+  return splitGroups<ItemStream>(() => ITEMS);
 }
+
+/** How `splitItems` groups events: it keeps no state, so every subscription shares this one. */
+const ITEMS: GroupSpec<ItemStream> = {
+  kind: 'item',
+  opens: (e) => (e.type === 'response.output_item.added' ? nestedId(e, 'item') : undefined),
+  keyOf: (e) => field(e, 'item_id') ?? nestedId(e, 'item'),
+  closes: (e) => e.type === 'response.output_item.done',
+  make: (itemId, events, first) => {
+    const added = first.type === 'response.output_item.added' ? first : undefined;
+    return Object.assign(events, {
+      itemId,
+      type: added?.item.type,
+      responseId: added?.response_id ?? field(first, 'response_id'),
+    });
+  },
+};

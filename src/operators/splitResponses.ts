@@ -1,6 +1,6 @@
 import type { Observable, OperatorFunction } from 'rxjs';
 import type { ServerMessage } from '../protocol';
-import { field, nestedId, splitGroups } from './groups';
+import { field, nestedId, splitGroups, type GroupSpec } from './groups';
 import type { SessionState } from './sessionState';
 
 /** One response's events, from `response.created` to `response.done` inclusive. */
@@ -46,42 +46,53 @@ export interface ResponseStream extends Observable<ServerMessage> {
  */
 // source: protocol README §9.9
 export function splitResponses(): OperatorFunction<ServerMessage | SessionState, ResponseStream> {
-  return splitGroups<ResponseStream>(() => {
-    // item id → response id, for the conversation.item.* events that carry no response_id; entries live while
-    // their response is open (dropped at response.done), so memory is flat however long the session.
-    const responseOf = new Map<string, string>();
-    const itemsOf = new Map<string, string[]>();
-    return {
-      kind: 'response',
-      opens: (e) => (e.type === 'response.created' ? nestedId(e, 'response') : undefined),
-      keyOf: (e) => {
-        if (e.type === 'response.done') return nestedId(e, 'response');
-        // read here rather than through `field`: a load of its own at this site (every event passes here)
-        const rid = (e as { response_id?: unknown }).response_id;
-        if (typeof rid === 'string') return rid;
-        const itemId = nestedId(e, 'item') ?? field(e, 'item_id');
-        return itemId !== undefined ? responseOf.get(itemId) : undefined;
-      },
-      closes: (e) => e.type === 'response.done',
-      observe: (e) => {
-        if (e.type !== 'response.output_item.added') return;
-        const rid = field(e, 'response_id');
-        const iid = nestedId(e, 'item');
-        if (rid === undefined || iid === undefined) return;
-        responseOf.set(iid, rid);
-        itemsOf.set(rid, [...(itemsOf.get(rid) ?? []), iid]);
-      },
-      forget: (key) => {
-        for (const iid of itemsOf.get(key) ?? []) responseOf.delete(iid);
-        itemsOf.delete(key);
-      },
-      make: (responseId, events, first) => {
-        const metadata =
-          first.type === 'response.created'
-            ? ((first.response.metadata as Record<string, unknown> | null | undefined) ?? null)
-            : null;
-        return Object.assign(events, { responseId, metadata });
-      },
-    };
-  });
+  return splitGroups<ResponseStream>(() => new ResponseSpec());
+}
+
+/** How `splitResponses` groups events; one per subscription (it holds the items of the open responses). */
+class ResponseSpec implements GroupSpec<ResponseStream> {
+  readonly kind = 'response';
+  // item id → response id, for the conversation.item.* events that carry no response_id; entries live while their
+  // response is open (dropped at response.done), so memory is flat however long the session.
+  private readonly responseOf = new Map<string, string>();
+  private readonly itemsOf = new Map<string, string[]>();
+
+  opens(e: ServerMessage): string | undefined {
+    return e.type === 'response.created' ? nestedId(e, 'response') : undefined;
+  }
+
+  keyOf(e: ServerMessage): string | undefined {
+    if (e.type === 'response.done') return nestedId(e, 'response');
+    // read here rather than through `field`: a load of its own at this site (every event passes here)
+    const rid = (e as { response_id?: unknown }).response_id;
+    if (typeof rid === 'string') return rid;
+    const itemId = nestedId(e, 'item') ?? field(e, 'item_id');
+    return itemId !== undefined ? this.responseOf.get(itemId) : undefined;
+  }
+
+  closes(e: ServerMessage): boolean {
+    return e.type === 'response.done';
+  }
+
+  observe(e: ServerMessage): void {
+    if (e.type !== 'response.output_item.added') return;
+    const rid = field(e, 'response_id');
+    const iid = nestedId(e, 'item');
+    if (rid === undefined || iid === undefined) return;
+    this.responseOf.set(iid, rid);
+    this.itemsOf.set(rid, [...(this.itemsOf.get(rid) ?? []), iid]);
+  }
+
+  forget(key: string): void {
+    for (const iid of this.itemsOf.get(key) ?? []) this.responseOf.delete(iid);
+    this.itemsOf.delete(key);
+  }
+
+  make(responseId: string, events: Observable<ServerMessage>, first: ServerMessage): ResponseStream {
+    const metadata =
+      first.type === 'response.created'
+        ? ((first.response.metadata as Record<string, unknown> | null | undefined) ?? null)
+        : null;
+    return Object.assign(events, { responseId, metadata });
+  }
 }
