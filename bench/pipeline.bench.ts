@@ -1,9 +1,12 @@
 // Full pipelines over a real socket against a replay server in its own process, interleaved round by round:
 // the raw client (ws + JSON.parse + Buffer.from(base64)), openai's OpenAIRealtimeWS, and rx-realtime doing what
 // a user does: connect() → splitResponses() → splitContentParts() → audioDeltas() summing bytes, transcript
-// collected. Ratios of throughput and of CPU time against the raw client of the same round.
+// collected. Ratios of throughput and of CPU time against the raw client of the same round. Each client runs in a
+// process of its own (bench/pipeline-client.ts), as the service benchmark's do.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenAI } from 'openai';
 import { OpenAIRealtimeWS as BetaRealtimeWS } from 'openai/beta/realtime/ws';
@@ -224,38 +227,102 @@ const stats = (xs: number[]) => {
   return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s.at(-1)! };
 };
 
-export async function benchPipelines(rounds = 11): Promise<PipelineRow[]> {
+/** The clients of the burst benchmark, by the name its client processes are given. */
+export const clients = { raw, rx, openai, floor, framesOnly } as const;
+export type ClientName = keyof typeof clients;
+
+/** What a client process prints: its measured run. */
+export interface ClientRun {
+  readonly ms: number;
+  readonly cpuMs: number;
+  readonly result: Result;
+}
+
+/** bench/pipeline-client.ts bundled by esbuild (as the package ships: no tsx), in bench/.build. */
+async function clientBundle(): Promise<string> {
+  const dir = fileURLToPath(new URL('./.build/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(mkdtempSync(join(dir, 'pipeline-')), 'pipeline-client.mjs');
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [fileURLToPath(new URL('./pipeline-client.ts', import.meta.url))],
+    outfile,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+/** A client's process: `run()` asks it for one run of the burst and resolves with what it measured. */
+interface ClientProcess {
+  run(): Promise<ClientRun>;
+  close(): void;
+}
+
+function clientProcess(bundle: string, server: Server, client: ClientName, dialect: Dialect): ClientProcess {
+  const child = spawn(process.execPath, [bundle], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    env: { ...process.env, BENCH_PIPELINE_CLIENT: JSON.stringify({ ...server, client, dialect }) },
+  });
+  const waiting: { resolve(r: ClientRun): void; reject(err: Error): void }[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) =>
+    waiting.shift()?.resolve(JSON.parse(line) as ClientRun),
+  );
+  child.on('exit', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`the ${client} client exited with ${code}`));
+  });
+  return {
+    run: () =>
+      new Promise((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        child.stdin!.write('run\n');
+      }),
+    close: () => child.stdin!.end(),
+  };
+}
+
+/**
+ * Each client in a process of its own, kept for all the rounds and asked for one run at a time (never two clients
+ * at once): `warmups` rounds first, unmeasured, then `rounds`, the order rotating (no client always first or
+ * last). Ratios against the raw client of the same round.
+ */
+export async function benchPipelines(rounds = 11, warmups = 2): Promise<PipelineRow[]> {
   const { child, ...server } = await startServer();
+  const bundle = await clientBundle();
+  const processes: ClientProcess[] = [];
   try {
     const rows: PipelineRow[] = [];
     for (const dialect of ['preview', 'ga'] as const) {
-      const clients: [string, Client][] = [
-        ['raw ws + JSON.parse + Buffer.from', raw],
-        ['rx-realtime pipeline', rx],
-        [dialect === 'ga' ? 'openai@6 OpenAIRealtimeWS' : 'openai@6 beta OpenAIRealtimeWS', openai],
-        ['deltas copied and decoded, nothing parsed or checked (the floor of a typed client)', floor],
-        ['frames only, nothing parsed (the ceiling)', framesOnly],
+      const named: [string, ClientName][] = [
+        ['raw ws + JSON.parse + Buffer.from', 'raw'],
+        ['rx-realtime pipeline', 'rx'],
+        [dialect === 'ga' ? 'openai@6 OpenAIRealtimeWS' : 'openai@6 beta OpenAIRealtimeWS', 'openai'],
+        ['deltas copied and decoded, nothing parsed or checked (the floor of a typed client)', 'floor'],
+        ['frames only, nothing parsed (the ceiling)', 'framesOnly'],
       ];
-      const measure = async (client: Client) => {
-        const cpu0 = process.cpuUsage();
-        const t0 = performance.now();
-        const result = await client(server, dialect);
-        const ms = performance.now() - t0;
-        const cpu = process.cpuUsage(cpu0);
-        return { ms, cpuMs: (cpu.user + cpu.system) / 1000, result };
-      };
-      for (const [, c] of clients) await measure(c); // warm-up
-      const ratios = new Map<string, { t: number[]; c: number[] }>(
-        clients.map(([n]) => [n, { t: [], c: [] }]),
+      const running = new Map(
+        named.map(([, client]) => [client, clientProcess(bundle, server, client, dialect)] as const),
       );
+      processes.push(...running.values());
+      const ratios = new Map<string, { t: number[]; c: number[] }>(named.map(([n]) => [n, { t: [], c: [] }]));
       let check = '';
-      for (let r = 0; r < rounds; r++) {
-        const base = await measure(raw);
-        for (const [name, client] of clients.slice(1)) {
-          const m = await measure(client);
-          const checked = client !== framesOnly;
+      for (let r = 0; r < warmups + rounds; r++) {
+        const runs = new Map<ClientName, ClientRun>();
+        for (let i = 0; i < named.length; i++) {
+          const client = named[(i + r) % named.length]![1];
+          runs.set(client, await running.get(client)!.run());
+        }
+        if (r < warmups) continue;
+        const base = runs.get('raw')!;
+        for (const [name, client] of named.slice(1)) {
+          const m = runs.get(client)!;
           if (
-            checked &&
+            client !== 'framesOnly' &&
             (m.result.bytes !== base.result.bytes || m.result.transcript !== base.result.transcript)
           ) {
             throw new Error(
@@ -267,18 +334,21 @@ export async function benchPipelines(rounds = 11): Promise<PipelineRow[]> {
         }
         check = `${(base.result.bytes / 2 ** 20).toFixed(0)} MiB of audio in ${RESPONSES} responses`;
       }
-      for (const [name] of clients.slice(1)) {
+      for (const p of running.values()) p.close();
+      for (const [name] of named.slice(1)) {
         rows.push({
           name: `${name} (${dialect})`,
           throughput: stats(ratios.get(name)!.t),
           cpu: stats(ratios.get(name)!.c),
-          detail: `${rounds} rounds; ${check}`,
+          detail: `${rounds} rounds after ${warmups} unmeasured, each client in a process of its own; ${check}`,
         });
       }
     }
     return rows;
   } finally {
+    for (const p of processes) p.close();
     child.kill('SIGTERM');
+    rmSync(dirname(bundle), { recursive: true, force: true });
   }
 }
 
