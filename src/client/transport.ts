@@ -64,6 +64,41 @@ export interface TransportSocket {
 }
 
 /**
+ * A {@link TransportSocket} of `calls` whose `bufferedAmount` reads `buffered()`. Not an object literal with a
+ * getter, nor a getter defined on each object: V8 keeps either as a dictionary-mode object (an own hash table of
+ * ~450 bytes, and a hash lookup on each read, which every send makes), since a getter that differs from object to
+ * object cannot share a shape. Here the getter is the class's, one for all.
+ */
+export const socketOf = (
+  calls: Omit<TransportSocket, 'bufferedAmount'>,
+  buffered: () => number,
+): TransportSocket => new Socket(calls, buffered);
+
+class Socket implements TransportSocket {
+  readonly send: TransportSocket['send'];
+  readonly close: TransportSocket['close'];
+  readonly terminate: TransportSocket['terminate'];
+  readonly pause?: () => void;
+  readonly resume?: () => void;
+
+  constructor(
+    calls: Omit<TransportSocket, 'bufferedAmount'>,
+    private readonly buffered: () => number,
+  ) {
+    this.send = calls.send;
+    this.close = calls.close;
+    this.terminate = calls.terminate;
+    // every transport of the package has both; a socket without them keeps them absent ("cannot pause")
+    if (calls.pause !== undefined) this.pause = calls.pause;
+    if (calls.resume !== undefined) this.resume = calls.resume;
+  }
+
+  get bufferedAmount(): number {
+    return this.buffered();
+  }
+}
+
+/**
  * A WebSocket implementation: opens one socket per call and reports on it through `events`. It's like the
  * constructor a WebSocket library exports, but narrowed to what a Realtime connection needs, so that `ws` in Node
  * and the platform's `WebSocket` in browsers, Deno, Bun and workers are interchangeable.

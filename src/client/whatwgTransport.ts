@@ -2,7 +2,7 @@
  * The WHATWG transport: the platform's `WebSocket` (browsers, Deno, Bun, workers) or a constructor you pass.
  */
 import type { WebSocketConstructor } from './options';
-import type { Transport } from './transport';
+import { socketOf, type Transport } from './transport';
 
 /**
  * A transport over a WHATWG `WebSocket`: the global one, or the constructor given. It cannot send headers, so the
@@ -89,18 +89,18 @@ export function whatwgTransport(WebSocketClass?: WebSocketConstructor): Transpor
           else ws.close();
         }
       };
-      return {
-        send: (frame) => ws.send(frame),
-        get bufferedAmount() {
-          return ws.bufferedAmount;
+      return socketOf(
+        {
+          send: (frame) => ws.send(frame),
+          close: stop,
+          // the platform has no terminate: close, and stop listening so nothing is reported after
+          terminate: () => {
+            stop(1000, '');
+            end();
+          },
         },
-        close: stop,
-        // the platform has no terminate: close, and stop listening so nothing is reported after
-        terminate: () => {
-          stop(1000, '');
-          end();
-        },
-      };
+        () => ws.bufferedAmount,
+      );
     },
   };
 }

@@ -3,12 +3,13 @@
  * socket opens, not when the package is imported: a process that uses the operators, the codecs or the testing kit
  * and never connects does not pay for them (about a third of the package's `import()` time; BENCHMARKS.md).
  */
-import type {
-  TransportEvents,
-  TransportRequest,
-  TransportSocket,
-  HandshakeFailure,
-  Transport,
+import {
+  socketOf,
+  type TransportEvents,
+  type TransportRequest,
+  type TransportSocket,
+  type HandshakeFailure,
+  type Transport,
 } from './transport';
 
 type WebSocketClass = typeof import('ws').default;
@@ -107,28 +108,28 @@ function deferred(request: TransportRequest, events: TransportEvents): Transport
       });
     },
   );
-  return {
-    send: (frame) => socket?.send(frame),
-    get bufferedAmount() {
-      return socket?.bufferedAmount ?? 0;
+  return socketOf(
+    {
+      send: (frame) => socket?.send(frame),
+      close: (code, reason) => {
+        closed = true;
+        socket?.close(code, reason);
+      },
+      terminate: () => {
+        closed = true;
+        socket?.terminate();
+      },
+      pause: () => {
+        paused = true;
+        socket?.pause?.();
+      },
+      resume: () => {
+        paused = false;
+        socket?.resume?.();
+      },
     },
-    close: (code, reason) => {
-      closed = true;
-      socket?.close(code, reason);
-    },
-    terminate: () => {
-      closed = true;
-      socket?.terminate();
-    },
-    pause: () => {
-      paused = true;
-      socket?.pause?.();
-    },
-    resume: () => {
-      paused = false;
-      socket?.resume?.();
-    },
-  };
+    () => socket?.bufferedAmount ?? 0,
+  );
 }
 
 /** Distinct `ca` lists whose TLS context is kept (a process talks to one or two endpoints). */
@@ -254,26 +255,26 @@ function openWith(
     // after open, 'close' follows with its code (1006 when the socket dropped)
     socketError = err;
   });
-  return {
-    send: (frame) => ws.send(frame),
-    get bufferedAmount() {
-      return ws.bufferedAmount;
+  return socketOf(
+    {
+      send: (frame) => ws.send(frame),
+      close: (code, reason) => {
+        if (ws.readyState === ws.CONNECTING) ws.terminate();
+        else if (ws.readyState === ws.OPEN) ws.close(code, reason);
+      },
+      terminate: () => {
+        keepAlive?.unsubscribe();
+        ws.terminate();
+      },
+      pause: () => {
+        paused = true;
+        ws.pause();
+      },
+      resume: () => {
+        paused = false;
+        ws.resume();
+      },
     },
-    close: (code, reason) => {
-      if (ws.readyState === ws.CONNECTING) ws.terminate();
-      else if (ws.readyState === ws.OPEN) ws.close(code, reason);
-    },
-    terminate: () => {
-      keepAlive?.unsubscribe();
-      ws.terminate();
-    },
-    pause: () => {
-      paused = true;
-      ws.pause();
-    },
-    resume: () => {
-      paused = false;
-      ws.resume();
-    },
-  };
+    () => ws.bufferedAmount,
+  );
 }
