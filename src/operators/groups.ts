@@ -230,7 +230,9 @@ class GroupStream extends Observable<ServerMessage> {
     const ended = group.#ended;
     if (ended === null) return subscriber.complete();
     if (ended !== undefined) return subscriber.error(ended.error);
-    group.#subscribers = [...group.#subscribers, subscriber];
+    const list = group.#subscribers;
+    // a literal of one when it is the first (nearly always): a spread of an empty array reserves 17 slots
+    group.#subscribers = list.length === 0 ? [subscriber] : [...list, subscriber];
     group.#splitter.track(1);
     return () => {
       group.#subscribers = group.#subscribers.filter((s) => s !== subscriber);

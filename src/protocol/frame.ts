@@ -386,13 +386,10 @@ function remember(
     spans.push([valueStart, valueEnd, key]);
   }
   spans.sort((a, b) => a[0] - b[0]);
-  const fixed: string[] = [];
-  let at = 0;
-  for (const [from, to] of spans) {
-    fixed.push(latin1(frame, at, from));
-    at = to;
-  }
-  fixed.push(latin1(frame, at, frame.length));
+  // made at their length (kept for the connection's life: an array grown by push reserves 17 slots)
+  const fixed = Array.from({ length: spans.length + 1 }, (_, i) =>
+    latin1(frame, i === 0 ? 0 : spans[i - 1]![1], i < spans.length ? spans[i]![0] : frame.length),
+  );
   // the last character of the type's name when `{"type":"` starts the frame (a delta type of another length has
   // something else there: for the six delta types, part of `"event_id"` or of the name); else the `{`
   const typeEnd = head.startsWith('{"type":"') ? 9 + (event['type'] as string).length : 1;
