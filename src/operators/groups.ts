@@ -48,7 +48,7 @@ export function splitGroups<G>(
 
 /**
  * One subscription of a split: the subscriber it gives its source, and the state of its groups. A class rather
- * than closures, for the same reason as {@link sourceObserver}: its source calls `next` on it directly (rxjs takes a
+ * than closures, for the same reason as `sourceObserver`: its source calls `next` on it directly (rxjs takes a
  * `Subscription` with `next`/`error`/`complete` as a subscriber as it is), and a session's split is one object
  * with its fields instead of a dozen closures and their contexts, which every event of every session would walk
  * (BENCHMARKS.md, "interleave"). What `sourceObserver` guarantees holds here too: nothing is delivered after an
