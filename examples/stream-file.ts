@@ -63,9 +63,10 @@ export async function streamFile(
   if (dialect !== 'preview' && dialect !== 'ga')
     throw new Error(`--dialect is preview or ga, not ${dialect}`);
   const file = a.file;
-  const toStdout = a.out === undefined && !process.stdout.isTTY;
-  const wavPath = a.out ?? (toStdout ? undefined : 'reply.wav');
   const textOnly = a['text-only'];
+  // a text-only reply has no audio: no WAV, not even an empty one, and nothing on stdout
+  const toStdout = a.out === undefined && !process.stdout.isTTY && !textOnly;
+  const wavPath = textOnly ? undefined : (a.out ?? (toStdout ? undefined : 'reply.wav'));
   // stderr carries status lines and the transcript as it streams: a status line that comes while the assistant's
   // line is open waits for that line to end, so it never lands inside the assistant's words
   let lineOpen = false;
@@ -181,6 +182,7 @@ export async function streamFile(
     writeFileSync(wavPath, writeWav(joined));
     log(`→ wrote ${wavPath}`);
   }
+  if (textOnly && a.out !== undefined) log(`--text-only: the reply has no audio, so no ${a.out} was written`);
   log(
     `done: ${seconds(audioBytes)} s of reply audio (${audioBytes} bytes), ` +
       `speech end → first audio ${latency === undefined ? 'n/a' : `${Math.round(latency)} ms`}`,

@@ -1,5 +1,5 @@
 // Every example runs here against the emulator (in-process, fast pacing), as a user would start it.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,19 @@ describe('examples', () => {
       expect(result.speechEndToFirstAudioMs).toBeGreaterThanOrEqual(0);
     },
   );
+
+  it('stream-file --text-only prints the text reply and writes no (empty) WAV', async () => {
+    const out = join(dir, 'text-only.wav');
+    let shown = '';
+    const result = await streamFile(
+      ['--fast', '--dialect', 'ga', '--text-only', '--out', out],
+      (t) => (shown += t),
+    );
+    expect(result.transcript).toMatch(/This is the rx-realtime emulator answering\.$/);
+    expect(result.audioBytes).toBe(0);
+    expect(existsSync(out)).toBe(false);
+    expect(shown).toContain(`--text-only: the reply has no audio, so no ${out} was written`);
+  });
 
   it('text-chat answers each line in turn', async () => {
     let shown = '';
