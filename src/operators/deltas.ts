@@ -1,7 +1,8 @@
 // Internal: the shared shape of textDeltas / transcriptDeltas / audioDeltas.
-import { Observable, Subscription, type Observer, type OperatorFunction, type Subscriber } from 'rxjs';
+import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
 import { eventMatcher, type NeutralEventName, type NeutralEvents, type ServerMessage } from '../protocol';
 import type { SessionState } from './sessionState';
+import { SourceSubscriber } from './sourceObserver';
 
 /**
  * `filter(e => isEvent(e, name))` then `map(project)`, in one step: these run on every event of a session, so
@@ -16,17 +17,8 @@ export const deltasOf = <K extends NeutralEventName, R>(
     new Observable<R>((subscriber) => source.subscribe(new Deltas(matches, project, subscriber)));
 };
 
-/**
- * The subscriber `deltasOf` gives its source: one object, called by the source directly (see
- * `sourceObserver`, whose guarantees it keeps: nothing after an ending or an unsubscribe, and a throw in
- * `project` becomes the stream's error).
- */
-class Deltas<K extends NeutralEventName, R>
-  extends Subscription
-  implements Observer<ServerMessage | SessionState>
-{
-  private stopped = false;
-
+/** The subscriber `deltasOf` gives its source: one object, called by the source directly. */
+class Deltas<K extends NeutralEventName, R> extends SourceSubscriber<ServerMessage | SessionState> {
   constructor(
     private readonly matches: (
       event: { readonly type: unknown } | null | undefined,
@@ -37,35 +29,15 @@ class Deltas<K extends NeutralEventName, R>
     super();
   }
 
-  next(event: ServerMessage | SessionState): void {
-    if (this.stopped || this.closed || !this.matches(event)) return;
-    let value: R;
-    try {
-      value = this.project(event);
-    } catch (err) {
-      this.error(err);
-      return;
-    }
-    this.subscriber.next(value);
+  protected onNext(event: ServerMessage | SessionState): void {
+    if (this.matches(event)) this.subscriber.next(this.project(event));
   }
 
-  error(err: unknown): void {
-    if (this.stopped || this.closed) return;
-    this.stopped = true;
-    try {
-      this.subscriber.error(err);
-    } finally {
-      this.unsubscribe();
-    }
+  protected onError(err: unknown): void {
+    this.subscriber.error(err);
   }
 
-  complete(): void {
-    if (this.stopped || this.closed) return;
-    this.stopped = true;
-    try {
-      this.subscriber.complete();
-    } finally {
-      this.unsubscribe();
-    }
+  protected onComplete(): void {
+    this.subscriber.complete();
   }
 }

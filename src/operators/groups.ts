@@ -3,17 +3,11 @@
  * open at an `added`/`created` event, receive the events routed to their key, complete at their `done`, and
  * error (never hang) when the source ends first. Internal: the public operators configure it.
  */
-import {
-  Observable,
-  Subscription,
-  type Observer,
-  type OperatorFunction,
-  type Subscriber,
-  type TeardownLogic,
-} from 'rxjs';
+import { Observable, type OperatorFunction, type Subscriber, type TeardownLogic } from 'rxjs';
 import type { ServerMessage } from '../protocol';
 import { IncompleteStreamError } from './errors';
 import { isSessionState, type SessionState } from './sessionState';
+import { SourceSubscriber } from './sourceObserver';
 
 export interface GroupSpec<G> {
   readonly kind: string;
@@ -47,14 +41,12 @@ export function splitGroups<G>(
 }
 
 /**
- * One subscription of a split: the subscriber it gives its source, and the state of its groups. A class rather
- * than closures, for the same reason as `sourceObserver`: its source calls `next` on it directly (rxjs takes a
- * `Subscription` with `next`/`error`/`complete` as a subscriber as it is), and a session's split is one object
- * with its fields instead of a dozen closures and their contexts, which every event of every session would walk
- * (BENCHMARKS.md, "interleave"). What `sourceObserver` guarantees holds here too: nothing is delivered after an
- * ending or an unsubscribe, and a throw in `next` becomes the stream's error instead of unwinding into the source.
+ * One subscription of a split: the subscriber it gives its source (a {@link SourceSubscriber}: its source calls it
+ * directly, with `sourceObserver`'s guarantees), and the state of its groups. A class rather than closures: a
+ * session's split is one object with its fields instead of a dozen closures and their contexts, which every event
+ * of every session would walk (BENCHMARKS.md, "interleave").
  */
-class Splitter<G> extends Subscription implements Observer<ServerMessage | SessionState> {
+class Splitter<G> extends SourceSubscriber<ServerMessage | SessionState> {
   /** Only open groups. */
   private readonly open = new Map<string, GroupStream>();
   /** Keys of the last groups that closed. */
@@ -72,7 +64,6 @@ class Splitter<G> extends Subscription implements Observer<ServerMessage | Sessi
    */
   private active = 0;
   private outerLeft = false;
-  private stopped = false;
 
   constructor(
     private readonly spec: GroupSpec<G>,
@@ -81,35 +72,14 @@ class Splitter<G> extends Subscription implements Observer<ServerMessage | Sessi
     super();
   }
 
-  next(event: ServerMessage | SessionState): void {
-    if (this.stopped || this.closed) return;
-    try {
-      this.route(event);
-    } catch (err) {
-      this.error(err);
-    }
+  protected onError(err: unknown): void {
+    this.endAll(`source errored: ${describe(err)}`, err);
+    this.subscriber.error(err);
   }
 
-  error(err: unknown): void {
-    if (this.stopped || this.closed) return;
-    this.stopped = true;
-    try {
-      this.endAll(`source errored: ${describe(err)}`, err);
-      this.subscriber.error(err);
-    } finally {
-      this.unsubscribe();
-    }
-  }
-
-  complete(): void {
-    if (this.stopped || this.closed) return;
-    this.stopped = true;
-    try {
-      this.endAll('source completed');
-      this.subscriber.complete();
-    } finally {
-      this.unsubscribe();
-    }
+  protected onComplete(): void {
+    this.endAll('source completed');
+    this.subscriber.complete();
   }
 
   /** The outer stream's teardown. */
@@ -132,7 +102,7 @@ class Splitter<G> extends Subscription implements Observer<ServerMessage | Sessi
     if (this.active === 0 && this.outerLeft) this.release();
   }
 
-  private route(event: ServerMessage | SessionState): void {
+  protected onNext(event: ServerMessage | SessionState): void {
     const { spec } = this;
     if (isSessionState(event)) {
       // session(): the socket under the session dropped. What was open on it never gets its done (the new socket
