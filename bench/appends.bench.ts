@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './shared';
 
 const root = new URL('..', import.meta.url);
 
@@ -54,8 +55,6 @@ interface Sample {
   gcMs: number;
   cpuMs: number;
 }
-
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 export async function benchAppends(): Promise<{ name: string; value: string; details: string }[]> {
   const dist = fileURLToPath(new URL('dist/index.js', root));

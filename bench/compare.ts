@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bundle } from './shared';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -83,22 +84,10 @@ async function main(): Promise<void> {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    const { build } = await import('esbuild');
-    const bundle = (entry: string, out: string) =>
-      build({
-        entryPoints: [entry],
-        outfile: join(dir, out),
-        bundle: true,
-        packages: 'external',
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        logLevel: 'error',
-      });
     await Promise.all([
-      bundle(join(tree, 'src', 'index.ts'), 'base.mjs'),
-      bundle(join(root, 'src', 'index.ts'), 'head.mjs'),
-      bundle(join(root, 'bench', 'decode.bench.ts'), 'frames.mjs'),
+      bundle(join(tree, 'src', 'index.ts'), join(dir, 'base.mjs')),
+      bundle(join(root, 'src', 'index.ts'), join(dir, 'head.mjs')),
+      bundle(join(root, 'bench', 'decode.bench.ts'), join(dir, 'frames.mjs')),
     ]);
     writeFileSync(join(dir, 'runner.mjs'), RUNNER);
     const run = spawnSync(

@@ -11,17 +11,8 @@ import { isSessionState, type SessionState } from '../src/operators/sessionState
 import type { ServerMessage } from '../src/protocol';
 import { session, type SessionInput, type SessionOptions } from '../src/session';
 import { startEmulator } from '../src/testing/emulator';
+import { median, type Row } from './shared';
 
-interface Row {
-  readonly name: string;
-  readonly ratio?: number;
-  readonly min?: number;
-  readonly max?: number;
-  readonly value?: string;
-  readonly details: string;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const quantile = (xs: number[], q: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
 

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median, type Row } from './shared';
 
 const root = new URL('..', import.meta.url);
 
@@ -40,18 +41,7 @@ function load([specs, preload = []]: readonly [readonly string[], (readonly stri
   return JSON.parse(out.trim()) as Sample;
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
-export interface ImportRow {
-  readonly name: string;
-  readonly ratio?: number;
-  readonly min?: number;
-  readonly max?: number;
-  readonly value?: string;
-  readonly details: string;
-}
-
-export async function benchImport(options: { rounds?: number } = {}): Promise<ImportRow[]> {
+export async function benchImport(options: { rounds?: number } = {}): Promise<Row[]> {
   const dist = fileURLToPath(new URL('dist/index.js', root));
   if (!existsSync(dist)) return [{ name: 'import()', value: 'skipped', details: 'dist/ not built' }];
   const rounds = options.rounds ?? 9;
@@ -70,7 +60,7 @@ export async function benchImport(options: { rounds?: number } = {}): Promise<Im
       const k = (i + r) % candidates.length;
       samples[k]!.push(load(candidates[k]![1]));
     }
-  const rows: ImportRow[] = candidates.map(([name], i) => {
+  const rows: Row[] = candidates.map(([name], i) => {
     const s = samples[i]!;
     return {
       name: `import() in a fresh process: ${name}`,

@@ -9,6 +9,7 @@ import { Subject, ignoreElements, merge, mergeMap, share, tap, type Observable }
 import { audioDeltas, splitContentParts, splitResponses, transcriptDeltas } from '../src/operators';
 import { frameDecoder, takeDecodedAudio, type ServerEvent } from '../src/protocol';
 import { responseFrames } from './decode.bench';
+import { median, type Row } from './shared';
 
 const TOTAL = 400; // responses in all, spread over the sessions
 
@@ -68,20 +69,9 @@ function round(sessions: number, make: (sink: Sink) => Feed, frames: readonly (r
   return us;
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
-export interface InterleaveRow {
-  readonly name: string;
-  readonly ratio?: number;
-  readonly min?: number;
-  readonly max?: number;
-  readonly value?: string;
-  readonly details: string;
-}
-
-export async function benchInterleave(options: { rounds?: number } = {}): Promise<InterleaveRow[]> {
+export async function benchInterleave(options: { rounds?: number } = {}): Promise<Row[]> {
   const rounds = options.rounds ?? 7;
-  const rows: InterleaveRow[] = [];
+  const rows: Row[] = [];
   let seq = 0;
   for (const sessions of [1, 20, 400]) {
     const responses = TOTAL / sessions;

@@ -16,6 +16,7 @@ import WebSocket from 'ws';
 import { connect } from '../src/client';
 import { audioDeltas, splitContentParts, splitResponses, transcriptDeltas } from '../src/operators';
 import type { Dialect, ServerMessage } from '../src/protocol';
+import { bundle } from './shared';
 
 export interface PipelineRow {
   readonly name: string;
@@ -243,17 +244,7 @@ async function clientBundle(): Promise<string> {
   const dir = fileURLToPath(new URL('./.build/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   const outfile = join(mkdtempSync(join(dir, 'pipeline-')), 'pipeline-client.mjs');
-  const { build } = await import('esbuild');
-  await build({
-    entryPoints: [fileURLToPath(new URL('./pipeline-client.ts', import.meta.url))],
-    outfile,
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-  });
+  await bundle(fileURLToPath(new URL('./pipeline-client.ts', import.meta.url)), outfile);
   return outfile;
 }
 

@@ -15,6 +15,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bundle, type Row } from './shared';
 
 const { values: flags } = parseArgs({
   options: {
@@ -42,17 +43,6 @@ const serviceOptions = {
   source: flags.source === 'src' ? ('src' as const) : ('dist' as const),
   progress: true,
 };
-
-interface Row {
-  readonly name: string;
-  /** A ratio (median, min–max of the rounds) … */
-  readonly ratio?: number;
-  readonly min?: number;
-  readonly max?: number;
-  /** … or a measured value, shown as it is (latency, memory). */
-  readonly value?: string;
-  readonly details: string;
-}
 
 /**
  * Benchmarks in other files: the key `--only` names, the file (beside this one), the async function it exports,
@@ -99,28 +89,11 @@ const version = (name: string): string => {
   }
 };
 
-/**
- * A benchmark file as esbuild bundles it (its imports of `src/` included, packages left to `node_modules`), beside
- * the file so that its `import.meta.url` paths hold. Not through tsx: tsx compiles with esbuild's `keepNames`,
- * which wraps every named closure in a call that redefines its `name`, and that turns each closure made at run
- * time into a function with a property dictionary of its own (256 bytes, and a call, per closure: measured with
- * `%HasFastProperties`). The shipped package has none of that, and an operator's closures are made per
- * subscription and per response, so a benchmark run through tsx measures code that nobody runs.
- */
+/** A benchmark file as esbuild bundles it (see `bundle`), beside the file so that its `import.meta.url` paths hold. */
 async function bundled(file: string): Promise<Record<string, unknown>> {
   const entry = fileURLToPath(new URL(`./${file}`, import.meta.url));
   const outfile = fileURLToPath(new URL(`./.bundle.${file.replace(/\.ts$/, '')}.mjs`, import.meta.url));
-  const { build } = await import('esbuild');
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-  });
+  await bundle(entry, outfile);
   try {
     return (await import(pathToFileURL(outfile).href)) as Record<string, unknown>;
   } finally {

@@ -123,34 +123,52 @@ const params = (c: ServiceConfig) =>
 async function rawSession(config: ServiceConfig): Promise<Session> {
   const { default: WebSocket } = await import('ws');
   const query = `?model=bench&${params(config)}`;
-  return (base, sink, pcm) =>
-    new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${base}${path}${query}`, { perMessageDeflate: false });
-      const audio = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
-      let timer: ReturnType<typeof setInterval> | undefined;
-      ws.on('open', () => {
-        sink.open();
-        timer = setInterval(() => {
-          if (ws.readyState !== WebSocket.OPEN) return;
-          ws.send(JSON.stringify({ type: 'input_audio_buffer.append', audio: audio.toString('base64') }));
-          sink.append();
-        }, 20);
-      });
-      ws.on('message', (data: Buffer) => {
+  return (base, sink, pcm) => {
+    const audio = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+    return wsSession(
+      new WebSocket(`${base}${path}${query}`, { perMessageDeflate: false }),
+      sink,
+      () => JSON.stringify({ type: 'input_audio_buffer.append', audio: audio.toString('base64') }),
+      (data) => {
         const e = JSON.parse(data.toString()) as { type: string; delta?: string; event_id?: string };
         if (e.type === 'response.output_audio.delta')
           sink.audio(Buffer.from(e.delta!, 'base64').length, e.event_id);
         else if (e.type === 'response.output_audio_transcript.delta') sink.transcript(e.delta!.length);
-      });
-      ws.on('close', () => {
-        clearInterval(timer);
-        resolve();
-      });
-      ws.on('error', (err) => {
-        clearInterval(timer);
-        reject(err);
-      });
+      },
+    );
+  };
+}
+
+/**
+ * A session of the clients on plain `ws` (raw, floor): once open, `append()`'s frame every 20 ms, as a gateway
+ * forwards a caller's audio; each received frame to `onMessage`; settles when the socket closes or fails.
+ */
+function wsSession(
+  ws: import('ws').WebSocket,
+  sink: Sink,
+  append: () => string,
+  onMessage: (data: Buffer) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setInterval> | undefined;
+    ws.on('open', () => {
+      sink.open();
+      timer = setInterval(() => {
+        if (ws.readyState !== ws.OPEN) return;
+        ws.send(append());
+        sink.append();
+      }, 20);
     });
+    ws.on('message', onMessage);
+    ws.on('close', () => {
+      clearInterval(timer);
+      resolve();
+    });
+    ws.on('error', (err) => {
+      clearInterval(timer);
+      reject(err);
+    });
+  });
 }
 
 async function floorSession(config: ServiceConfig): Promise<Session> {
@@ -162,23 +180,16 @@ async function floorSession(config: ServiceConfig): Promise<Session> {
     const start = at + key.length;
     return { start, end: data.indexOf(0x22, start) };
   };
-  return (base, sink, pcm) =>
-    new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${base}${path}${query}`, { perMessageDeflate: false });
-      const frame = JSON.stringify({
-        type: 'input_audio_buffer.append',
-        audio: Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength).toString('base64'),
-      });
-      let timer: ReturnType<typeof setInterval> | undefined;
-      ws.on('open', () => {
-        sink.open();
-        timer = setInterval(() => {
-          if (ws.readyState !== WebSocket.OPEN) return;
-          ws.send(frame);
-          sink.append();
-        }, 20);
-      });
-      ws.on('message', (data: Buffer) => {
+  return (base, sink, pcm) => {
+    const frame = JSON.stringify({
+      type: 'input_audio_buffer.append',
+      audio: Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength).toString('base64'),
+    });
+    return wsSession(
+      new WebSocket(`${base}${path}${query}`, { perMessageDeflate: false }),
+      sink,
+      () => frame,
+      (data) => {
         const type = field(data, '"type":"');
         if (!type) return;
         const name = data.toString('latin1', type.start, type.end);
@@ -194,16 +205,9 @@ async function floorSession(config: ServiceConfig): Promise<Session> {
         if (data[delta.end - 2] === 0x3d) padding++;
         const id = field(data, '"event_id":"')!;
         sink.audio(((delta.end - delta.start) * 3) / 4 - padding, data.toString('latin1', id.start, id.end));
-      });
-      ws.on('close', () => {
-        clearInterval(timer);
-        resolve();
-      });
-      ws.on('error', (err) => {
-        clearInterval(timer);
-        reject(err);
-      });
-    });
+      },
+    );
+  };
 }
 
 async function rxSession(config: ServiceConfig): Promise<Session> {

@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ClientName, ServiceConfig, ServiceResult } from './service-client';
+import { bundle, type Row } from './shared';
 
 const root = new URL('..', import.meta.url);
 const file = (relative: string) => fileURLToPath(new URL(relative, root));
@@ -78,22 +79,11 @@ async function prepare(source: 'dist' | 'src') {
     throw new Error('the service benchmark measures dist/: run `npm run build` first (or pass source: src)');
   mkdirSync(file('bench/.build'), { recursive: true });
   const dir = mkdtempSync(join(file('bench/.build'), 'service-'));
-  const { build } = await import('esbuild');
-  const bundle = (entry: string, out: string) =>
-    build({
-      entryPoints: [file(entry)],
-      outfile: join(dir, out),
-      bundle: true,
-      packages: 'external',
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'error',
-    });
+  const bundled = (entry: string, out: string) => bundle(file(entry), join(dir, out));
   await Promise.all([
-    bundle('bench/replay-server.ts', 'replay-server.mjs'),
-    bundle('bench/service-client.ts', 'service-client.mjs'),
-    ...(source === 'src' ? [bundle('src/index.ts', 'rx-realtime.mjs')] : []),
+    bundled('bench/replay-server.ts', 'replay-server.mjs'),
+    bundled('bench/service-client.ts', 'service-client.mjs'),
+    ...(source === 'src' ? [bundled('src/index.ts', 'rx-realtime.mjs')] : []),
   ]);
   return {
     server: join(dir, 'replay-server.mjs'),
@@ -267,15 +257,6 @@ const median = (xs: readonly number[]) => {
 const range = (xs: readonly number[]) => [Math.min(...xs), Math.max(...xs)] as const;
 const signed = (x: number, digits = 2) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 
-export interface ServiceRow {
-  readonly name: string;
-  readonly ratio?: number;
-  readonly min?: number;
-  readonly max?: number;
-  readonly value?: string;
-  readonly details: string;
-}
-
 const LABEL: Record<ClientName, string> = {
   raw: 'raw ws + JSON.parse + Buffer base64',
   rx: 'rx-realtime connect() + operators',
@@ -284,7 +265,7 @@ const LABEL: Record<ClientName, string> = {
 };
 
 /** `npm run bench` rows: each client's medians, and its ratios and differences against the raw client. */
-export async function benchService(options: ServiceOptions = {}): Promise<ServiceRow[]> {
+export async function benchService(options: ServiceOptions = {}): Promise<Row[]> {
   const { config, rounds } = await runService(options);
   // every figure of every round, for a closer look (bench/results is not committed)
   mkdirSync(file('bench/results'), { recursive: true });
@@ -304,7 +285,7 @@ export async function benchService(options: ServiceOptions = {}): Promise<Servic
     `server lag p99 ${median(valid.map((r) => r.raw.serverLag.p99)).toFixed(1)} ms` +
     (invalid ? `; INVALID: ${problems.slice(0, 3).join('; ')}` : '');
   if (valid.length === 0) return [{ name: `service (${tag})`, value: 'no valid round', details: detail }];
-  const rows: ServiceRow[] = [];
+  const rows: Row[] = [];
   for (const c of clients) {
     const m = (f: (r: ServiceRun) => number) => median(valid.map((r) => f(r[c])));
     const cpu = m((r) => r.cpuPercent);

@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, type Row } from './shared';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -85,23 +86,12 @@ function check(dir: string, source: string, skipLibCheck: boolean): Diagnostics 
   };
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
-export interface TypesRow {
-  readonly name: string;
-  readonly ratio?: number;
-  readonly min?: number;
-  readonly max?: number;
-  readonly value?: string;
-  readonly details: string;
-}
-
-export async function benchTypes(options: { rounds?: number } = {}): Promise<TypesRow[]> {
+export async function benchTypes(options: { rounds?: number } = {}): Promise<Row[]> {
   if (!existsSync(join(root, 'dist/index.d.ts')))
     return [{ name: 'tsc on a one-line import', value: 'skipped', details: 'dist/ not built' }];
   const rounds = options.rounds ?? 3;
   const dir = project();
-  const rows: TypesRow[] = [];
+  const rows: Row[] = [];
   try {
     for (const skipLibCheck of [false, true]) {
       const samples = { rx: [] as Diagnostics[], openai: [] as Diagnostics[] };
