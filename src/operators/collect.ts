@@ -59,27 +59,19 @@ export function collectParts<R>(
             }
             const acc = open.get(key);
             if (!acc) return; // a part we do not collect, or one whose added event we never saw
+            // an accumulator that throws errors the stream (sourceObserver turns a throw into the error)
             if (e.type === 'response.content_part.done') {
               open.delete(key);
-              let value: R;
-              try {
-                value = acc.finish(e, {
+              subscriber.next(
+                acc.finish(e, {
                   responseId: e.response_id,
                   itemId: e.item_id,
                   contentIndex: e.content_index,
-                });
-              } catch (err) {
-                subscriber.error(err);
-                return;
-              }
-              subscriber.next(value);
+                }),
+              );
               return;
             }
-            try {
-              acc.add(e);
-            } catch (err) {
-              subscriber.error(err);
-            }
+            acc.add(e);
           },
           error(err) {
             open.clear();

@@ -49,17 +49,13 @@ export function writeAudio(
     new Observable<Uint8Array>((subscriber) => {
       return source.subscribe(
         sourceObserver({
+          // a sink that throws errors the stream (sourceObserver turns a throw into the error)
           next(chunk) {
-            try {
-              if (!headerWritten) {
-                sink.write(wavHeader(0xffffffff, { sampleRate: options.sampleRate ?? 24000 }));
-                headerWritten = true;
-              }
-              sink.write(chunk);
-            } catch (err) {
-              subscriber.error(err);
-              return;
+            if (!headerWritten) {
+              sink.write(wavHeader(0xffffffff, { sampleRate: options.sampleRate ?? 24000 }));
+              headerWritten = true;
             }
+            sink.write(chunk);
             subscriber.next(chunk);
           },
           error: (err) => subscriber.error(err),
