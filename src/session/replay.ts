@@ -30,10 +30,6 @@ export interface ReplayOptions {
   readonly resendAudioMs?: number | undefined;
 }
 
-/** Fields of a `session.created/updated` session a client may not send back. */
-// source: protocol README §4
-const READ_ONLY = new Set(SESSION_READ_ONLY_FIELDS);
-
 /**
  * The `session.update` that makes a new session what `view` (the last `session.updated` / `session.created`
  * session) says: the read-only fields left out, and the `null`s the service reports for unset optional fields
@@ -50,7 +46,7 @@ function strip(value: unknown, top: boolean): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (top && READ_ONLY.has(key)) continue;
+    if (top && SESSION_READ_ONLY_FIELDS.includes(key)) continue;
     if (v === null && key !== 'turn_detection') continue;
     out[key] = key === 'tools' || key === 'parameters' ? v : strip(v, false);
   }

@@ -7,7 +7,8 @@
  */
 // source: protocol README §4
 import type { Dialect } from '../protocol';
-import { READ_ONLY, validateSession, type ConfigError, type Json } from './validate';
+import { SESSION_READ_ONLY_FIELDS } from '../protocol/resources';
+import { validateSession, type ConfigError, type Json } from './validate';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -151,7 +152,7 @@ export function updateSession(
   if (problem) return { error: problem };
   const next: Json = structuredClone(current);
   for (const [key, value] of Object.entries(update)) {
-    if (READ_ONLY.includes(key)) continue;
+    if (SESSION_READ_ONLY_FIELDS.includes(key)) continue; // echoes of session.created: ignored, as the service does
     if (key === 'turn_detection') next[key] = mergeTurn(dialect, current[key], value);
     else if (key === 'audio' && dialect === 'ga') {
       const audio = (next['audio'] ?? {}) as Json;

@@ -46,8 +46,6 @@ const SESSION_FIELDS: Record<Dialect, readonly string[]> = {
   preview: Object.keys(BetaSession.props),
   ga: Object.keys(GaSession.props),
 };
-/** Read-only fields a client may echo back from `session.created`: ignored, as the service ignores them. */
-export const READ_ONLY = SESSION_READ_ONLY_FIELDS;
 const GA_AUDIO = GaSession.props.audio.props;
 const GA_AUDIO_FIELDS = Object.keys(GA_AUDIO);
 const GA_AUDIO_INPUT = Object.keys(GA_AUDIO.input.props);
@@ -97,7 +95,7 @@ export function validateSession(
   kind: 'realtime' | 'transcription' = 'realtime',
 ): ConfigError | undefined {
   if (kind === 'transcription') return validateTranscriptionSession(dialect, s);
-  const unknown = unknownField('session', s, [...SESSION_FIELDS[dialect], ...READ_ONLY]);
+  const unknown = unknownField('session', s, [...SESSION_FIELDS[dialect], ...SESSION_READ_ONLY_FIELDS]);
   if (unknown) return unknown;
   if (dialect === 'ga') {
     if (s['type'] === undefined) return missing('session.type');
@@ -162,7 +160,7 @@ export function validateSession(
 
 /** A transcription session's update: its own fields only, each checked as in a realtime session. */
 function validateTranscriptionSession(dialect: Dialect, s: Json): ConfigError | undefined {
-  const unknown = unknownField('session', s, [...TRANSCRIPTION_FIELDS[dialect], ...READ_ONLY]);
+  const unknown = unknownField('session', s, [...TRANSCRIPTION_FIELDS[dialect], ...SESSION_READ_ONLY_FIELDS]);
   if (unknown) return unknown;
   if (dialect === 'preview') return validateSession('preview', s);
   if (s['type'] === undefined) return missing('session.type');

@@ -9,7 +9,8 @@ import {
   GaSession,
   TurnDetection,
 } from '../../src/protocol/resources';
-import { READ_ONLY, validateResponse, validateSession } from '../../src/testing/validate';
+import { SESSION_READ_ONLY_FIELDS } from '../../src/protocol/resources';
+import { validateResponse, validateSession } from '../../src/testing/validate';
 import { textSession, useSessions, userText, type Live } from './harness';
 
 const start = useSessions();
@@ -266,7 +267,7 @@ describe('the field lists the validator reads are the codecs’', () => {
       for (const key of mine)
         expect(unknownParam(validateSession(dialect, { [key]: undefined }))).toBe(false);
       const theirs = Object.keys(sessions[other(dialect)].props).filter(
-        (k) => !mine.includes(k) && !READ_ONLY.includes(k), // echoes of session.created are ignored in both
+        (k) => !mine.includes(k) && !SESSION_READ_ONLY_FIELDS.includes(k), // echoes of session.created are ignored in both
       );
       expect(theirs.length).toBeGreaterThan(3);
       for (const key of theirs)
