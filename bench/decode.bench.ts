@@ -88,9 +88,34 @@ export function responseFrames(dialect: Dialect, n = 0, deltas = DELTAS_PER_RESP
   return frames;
 }
 
-/** The frame with `"x_proxy":"edge-1"` after its `type` (the replay server's `shape=extra`). */
-export const withExtraField = (frame: string) =>
-  frame.replace(/^(\{"type":"[^"]*",)/, '$1"x_proxy":"edge-1",');
+/**
+ * How the benchmarks' server frames are written:
+ * - `real`: as the service writes them (compact JSON, `type` first);
+ * - `extra`: one field more, right after `type` (`"x_proxy":"edge-1"`), as a proxy or a field the service adds
+ *   tomorrow would. The same field on every frame, so a connection's decoder remembers it with the envelope:
+ *   after a delta type's first frame this is the template path again, not the full one;
+ * - `spaced`: the separators of Python's `json.dumps` (`", "` and `": "`), as a relay that re-serialises each
+ *   event writes them. No delta matches the envelope path, so every frame takes the full decode path
+ *   (`test/bench/shapes.test.ts` checks both claims with the decoder's trace).
+ */
+export type FrameShape = 'real' | 'extra' | 'spaced';
+
+/** The frame in `shape` (see {@link FrameShape}). */
+export function shaped(frame: string, shape: FrameShape): string {
+  if (shape === 'extra') return frame.replace(/^(\{"type":"[^"]*",)/, '$1"x_proxy":"edge-1",');
+  if (shape === 'spaced') return spacedJson(JSON.parse(frame));
+  return frame;
+}
+
+/** JSON with `json.dumps`'s default separators, keys in their order (non-ASCII kept as is). */
+function spacedJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(spacedJson).join(', ')}]`;
+  if (typeof v === 'object' && v !== null)
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}: ${spacedJson(x)}`)
+      .join(', ')}}`;
+  return JSON.stringify(v);
+}
 
 /** Keeps every result reachable so that no work can be optimised away. */
 let sink: unknown;
@@ -123,17 +148,17 @@ export async function benchDecode(): Promise<Comparison[]> {
   );
   // What a socket hands over is bytes: a connection's frameDecoder on them, against what a raw client does with
   // them (UTF-8 text, JSON.parse, and the audio deltas' base64 decoded, as the decoder does at the edge).
-  // The last case: every frame with one field more than the service's, right after `type` (as a proxy would add
-  // it, or the service tomorrow): no frame matches a remembered envelope, so this is the full decode path.
-  for (const [label, dialect, extra] of [
-    ['preview', 'preview', false],
-    ['GA', 'ga', false],
-    ['GA, every frame with an extra field', 'ga', true],
+  // The last cases (see FrameShape): every frame with one field more than the service's (remembered with the
+  // envelope: the template path), and every frame with spaced separators (the full decode path).
+  for (const [label, dialect, shape] of [
+    ['preview', 'preview', 'real'],
+    ['GA', 'ga', 'real'],
+    ['GA, every frame with an extra field', 'ga', 'extra'],
+    ['GA, spaced separators: the full decode path', 'ga', 'spaced'],
   ] as const) {
     const bytes = Array.from({ length: 20 }, (_, n) => responseFrames(dialect, n))
       .flat()
-      .map((frame) => (extra ? withExtraField(frame) : frame))
-      .map((frame) => Buffer.from(frame));
+      .map((frame) => Buffer.from(shaped(frame, shape)));
     const audio = dialect === 'ga' ? 'response.output_audio.delta' : 'response.audio.delta';
     rows.push(
       compare(

@@ -13,7 +13,9 @@
 //   epoch, µs resolution>"`, for the latency benchmark;
 // - `deltas=N`: audio deltas (of 100 ms) per response (default 50, a 5 s reply);
 // - `shape=extra`: every frame carries one field more, right after its `type` (`"x_proxy":"edge-1"`), as a proxy
-//   or a field the service adds tomorrow would: no frame matches a decoder's remembered envelope.
+//   or a field the service adds tomorrow would (a decoder remembers it with the envelope);
+// - `shape=spaced`: every frame written with `json.dumps`'s separators (`", "`, `": "`), as a relay that
+//   re-serialises events would: no delta matches the decoder's envelope path (see FrameShape in decode.bench.ts).
 //
 // It reads what the client sends (RFC 6455 §5.2 frames, masked): it counts the client's text frames (the service
 // benchmark's appends) by the connection's `tag` query parameter, and answers a client's close frame with its
@@ -33,7 +35,7 @@ import { createHistogram } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import { selfSignedCertificate } from '../src/testing/tls';
-import { responseFrames, withExtraField } from './decode.bench';
+import { responseFrames, shaped, type FrameShape } from './decode.bench';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'; // RFC 6455 §1.3
 const CHUNK = 1024 * 1024;
@@ -77,13 +79,12 @@ type Dialect = 'preview' | 'ga';
  * first audio delta of whichever responses were being sent meanwhile (the service sends without such a pause).
  */
 const frameSets = new Map<string, readonly string[]>();
-function framesOf(dialect: Dialect, n: number, deltas = 50, extra = false): readonly string[] {
-  const key = `${dialect}:${n % 20}:${deltas}:${extra}`;
+function framesOf(dialect: Dialect, n: number, deltas = 50, shape: FrameShape = 'real'): readonly string[] {
+  const key = `${dialect}:${n % 20}:${deltas}:${shape}`;
   let frames = frameSets.get(key);
   if (!frames) {
     frames = responseFrames(dialect, n % 20, deltas);
-    // the field goes after `type` (kept first, as the service writes it): `{"type":"…","x_proxy":"edge-1",…`
-    if (extra) frames = frames.map(withExtraField);
+    if (shape !== 'real') frames = frames.map((f) => shaped(f, shape));
     frameSets.set(key, frames);
   }
   return frames;
@@ -112,8 +113,9 @@ function burst(dialect: Dialect, responses: number): Buffer {
 const stamped = (frame: string) =>
   Buffer.from(
     frame.replace(
-      /"event_id":"([^"]*)"/,
-      (_, id: string) => `"event_id":"${id}@${(performance.timeOrigin + performance.now()).toFixed(3)}"`,
+      /"event_id":( ?)"([^"]*)"/,
+      (_, space: string, id: string) =>
+        `"event_id":${space}"${id}@${(performance.timeOrigin + performance.now()).toFixed(3)}"`,
     ),
   );
 
@@ -145,7 +147,7 @@ interface Paced {
   readonly dialect: Dialect;
   readonly responses: number;
   readonly deltas: number;
-  readonly extra: boolean;
+  readonly shape: FrameShape;
   readonly stamp: boolean;
   readonly realtime: boolean;
   readonly turn: number;
@@ -166,7 +168,7 @@ async function paced(socket: Duplex, o: Paced): Promise<void> {
   if (o.turn > 0) await new Promise((resolve) => setTimeout(resolve, o.turn));
   const start = performance.now();
   for (let n = 0; n < o.responses; n++) {
-    for (const frame of framesOf(o.dialect, n, o.deltas, o.extra)) {
+    for (const frame of framesOf(o.dialect, n, o.deltas, o.shape)) {
       if (socket.destroyed || o.stopped()) return;
       if (o.realtime && frame.includes('audio.delta"')) {
         // the audio delta that starts at audioSent × 100 ms goes out then
@@ -252,7 +254,8 @@ https.on('upgrade', (req, socket) => {
   const stamp = url.searchParams.get('stamp') === '1';
   const realtime = url.searchParams.get('pace') === 'realtime';
   const deltas = Number(url.searchParams.get('deltas') ?? 50);
-  const extra = url.searchParams.get('shape') === 'extra';
+  const shapeParam = url.searchParams.get('shape');
+  const shape: FrameShape = shapeParam === 'extra' || shapeParam === 'spaced' ? shapeParam : 'real';
   // After our close frame the client answers with its own (RFC 6455 §5.5.1), and the TCP connection ends; a
   // client that closes first gets our close frame back.
   let closing = false;
@@ -270,12 +273,12 @@ https.on('upgrade', (req, socket) => {
     }),
   );
   const sent =
-    realtime || stamp || extra || deltas !== 50
+    realtime || stamp || shape !== 'real' || deltas !== 50
       ? paced(socket, {
           dialect,
           responses,
           deltas,
-          extra,
+          shape,
           stamp,
           realtime,
           turn: Number(url.searchParams.get('turn') ?? 0),

@@ -9,12 +9,14 @@
 //   --sessions N      service: concurrent sessions per client (default 400)
 //   --seconds S       service: the measured window of each client (default 20)
 //   --rounds R        service: rounds, each client once a round (default 5)
-//   --shape extra     service: every frame with one field more than the service's (the full decode path)
+//   --shape S         service: the server frames' shape: real (default), extra (one field more than the service's,
+//                     remembered with the envelope) or spaced (json.dumps separators: the full decode path)
 //   --source src      service: rx-realtime from the sources (bundled by esbuild) instead of dist/
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { FrameShape } from './decode.bench';
 import { bundle, type Row } from './shared';
 
 const { values: flags } = parseArgs({
@@ -35,11 +37,15 @@ const positive = (name: string, x: string | undefined) => {
   if (!(n > 0)) throw new Error(`--${name} must be a positive number, got ${x}`);
   return n;
 };
+function shapeOf(x: string | undefined): FrameShape {
+  if (x === undefined || x === 'real' || x === 'extra' || x === 'spaced') return x ?? 'real';
+  throw new Error(`--shape must be real, extra or spaced, got ${x}`);
+}
 const serviceOptions = {
   sessions: positive('sessions', flags.sessions),
   measureMs: flags.seconds === undefined ? undefined : positive('seconds', flags.seconds)! * 1000,
   rounds: positive('rounds', flags.rounds),
-  shape: flags.shape === 'extra' ? ('extra' as const) : ('real' as const),
+  shape: shapeOf(flags.shape),
   source: flags.source === 'src' ? ('src' as const) : ('dist' as const),
   progress: true,
 };

@@ -24,6 +24,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { writeFileSync } from 'node:fs';
 import { Session as Inspector } from 'node:inspector';
+import type { FrameShape } from './decode.bench';
 
 export type ClientName = 'raw' | 'rx' | 'openai' | 'floor';
 
@@ -41,8 +42,8 @@ export interface ServiceConfig {
   /** The window starts rampMs + turnMs + warmupMs after the first session opens, and lasts measureMs. */
   readonly warmupMs: number;
   readonly measureMs: number;
-  /** `extra`: every server frame has one field more than the service's (see replay-server.ts). */
-  readonly shape: 'real' | 'extra';
+  /** The server frames' shape (see {@link FrameShape} and replay-server.ts). */
+  readonly shape: FrameShape;
   /** The module rx-realtime is imported from: dist/index.js (the shipped package) or the sources bundled. */
   readonly rxModule: string;
   /** Sent as the `tag` query parameter: the server counts the appends it receives by tag. */
@@ -118,7 +119,7 @@ type Session = (url: string, sink: Sink, pcm: Uint8Array) => Promise<void>;
 const path = '/openai/v1/realtime';
 const params = (c: ServiceConfig) =>
   `pace=realtime&stamp=1&responses=${c.responses}&deltas=${c.deltas}&turn=${c.turnMs}&tag=${c.tag}` +
-  (c.shape === 'extra' ? '&shape=extra' : '');
+  (c.shape === 'real' ? '' : `&shape=${c.shape}`);
 
 async function rawSession(config: ServiceConfig): Promise<Session> {
   const { default: WebSocket } = await import('ws');
@@ -174,10 +175,11 @@ function wsSession(
 async function floorSession(config: ServiceConfig): Promise<Session> {
   const { default: WebSocket } = await import('ws');
   const query = `?model=bench&${params(config)}`;
+  // `key` is `"name":`; the value's opening quote may follow a space (the `spaced` shape)
   const field = (data: Buffer, key: string) => {
     const at = data.indexOf(key);
     if (at === -1) return undefined;
-    const start = at + key.length;
+    const start = at + key.length + (data[at + key.length] === 0x20 ? 2 : 1);
     return { start, end: data.indexOf(0x22, start) };
   };
   return (base, sink, pcm) => {
@@ -190,12 +192,12 @@ async function floorSession(config: ServiceConfig): Promise<Session> {
       sink,
       () => frame,
       (data) => {
-        const type = field(data, '"type":"');
+        const type = field(data, '"type":');
         if (!type) return;
         const name = data.toString('latin1', type.start, type.end);
         if (name !== 'response.output_audio.delta' && name !== 'response.output_audio_transcript.delta')
           return;
-        const delta = field(data, '"delta":"')!;
+        const delta = field(data, '"delta":')!;
         if (name === 'response.output_audio_transcript.delta') {
           sink.transcript(delta.end - delta.start); // ASCII words: one byte a character
           return;
@@ -203,7 +205,7 @@ async function floorSession(config: ServiceConfig): Promise<Session> {
         let padding = 0;
         if (data[delta.end - 1] === 0x3d) padding++;
         if (data[delta.end - 2] === 0x3d) padding++;
-        const id = field(data, '"event_id":"')!;
+        const id = field(data, '"event_id":')!;
         sink.audio(((delta.end - delta.start) * 3) / 4 - padding, data.toString('latin1', id.start, id.end));
       },
     );

@@ -17,7 +17,14 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ClientName, ServiceConfig, ServiceResult } from './service-client';
+import type { FrameShape } from './decode.bench';
 import { bundle, type Row } from './shared';
+
+const SHAPE_NAMES: Readonly<Record<FrameShape, string>> = {
+  real: 'real frames',
+  extra: 'frames with an extra field',
+  spaced: 'spaced frames (the full decode path)',
+};
 
 const root = new URL('..', import.meta.url);
 const file = (relative: string) => fileURLToPath(new URL(relative, root));
@@ -31,8 +38,8 @@ export interface ServiceOptions {
   readonly rounds?: number;
   /** `'dist'`: rx-realtime as shipped (needs `npm run build`). `'src'`: the sources, bundled by esbuild. Default dist. */
   readonly source?: 'dist' | 'src';
-  /** `'extra'`: every frame with one field more than the service's (the full decode path). Default `'real'`. */
-  readonly shape?: 'real' | 'extra';
+  /** The server frames' shape (see {@link FrameShape}; `'spaced'` is the full decode path). Default `'real'`. */
+  readonly shape?: FrameShape;
   /** Audio deltas per response (100 ms each). Default 50 (5 s replies). */
   readonly deltas?: number;
   /** Sessions open over this long, ms. Default sessions × 5 ms, at least 200. */
@@ -279,7 +286,7 @@ export async function benchService(options: ServiceOptions = {}): Promise<Row[]>
   const problems = rounds.flatMap((r, i) =>
     clients.flatMap((c) => r[c].problems.map((p) => `round ${i + 1} ${c}: ${p}`)),
   );
-  const tag = `${config.sessions} sessions, GA, ${config.shape === 'extra' ? 'frames with an extra field' : 'real frames'}`;
+  const tag = `${config.sessions} sessions, GA, ${SHAPE_NAMES[config.shape]}`;
   const detail =
     `${valid.length} valid rounds of ${rounds.length}; window ${(config.measureMs / 1000).toFixed(0)} s; ` +
     `server lag p99 ${median(valid.map((r) => r.raw.serverLag.p99)).toFixed(1)} ms` +

@@ -41,8 +41,8 @@ describe('the service benchmark harness', () => {
   });
 });
 
-describe('the service benchmark harness, frames with an extra field', () => {
-  it('gives rx-realtime every audio delta and transcript character when no frame matches the service shape', async () => {
+describe.each(['extra', 'spaced'] as const)('the service benchmark harness, %s frames', (shape) => {
+  it('gives every client every audio delta, transcript character and latency stamp in that shape', async () => {
     const { config, rounds } = await runService({
       sessions: 2,
       measureMs: 300,
@@ -52,12 +52,16 @@ describe('the service benchmark harness, frames with an extra field', () => {
       warmupMs: 100,
       turnMs: 100,
       source: 'src',
-      shape: 'extra',
-      clients: ['rx'],
+      shape,
     });
-    const r = rounds[0]!.rx;
-    expect(r.problems).toEqual([]);
-    expect(r.audioDeltas).toBe(config.sessions * config.responses * config.deltas);
-    expect(r.transcriptChars).toBe(r.audioDeltas * 5);
+    for (const [client, r] of Object.entries(rounds[0]!)) {
+      expect({ client, problems: r.problems }).toEqual({ client, problems: [] });
+      expect(r.audioDeltas).toBe(config.sessions * config.responses * config.deltas);
+      expect(r.audioBytes).toBe(r.audioDeltas * 4800);
+      expect(r.transcriptChars).toBe(r.audioDeltas * 5);
+      // the send time rode in the event id: a latency that parsed would be finite and small
+      expect(r.latency.n).toBeGreaterThan(0);
+      expect(Number.isFinite(r.latency.p99) && r.latency.p99 < 60_000).toBe(true);
+    }
   });
 });
