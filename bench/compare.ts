@@ -1,4 +1,4 @@
-// `npm run bench:compare -- <git ref> [--sessions N] [--rounds R]`: the operator pipeline of the working tree
+// `npm run bench:compare -- <git ref> [--sessions N] [--rounds R] [--shape real|extra|spaced]`: the operator pipeline of the working tree
 // against the same pipeline at <ref>, both in one plain `node` process (esbuild bundles of each `src/`, no tsx),
 // rounds alternating, N sessions interleaved (bench/interleave.bench.ts's regime: one frame of each session in
 // turn). One process and alternating rounds, because across processes and runs this machine's noise (±30 % a
@@ -17,13 +17,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const RUNNER = `
 import * as A from './base.mjs';
 import * as B from './head.mjs';
-import { responseFrames } from './frames.mjs';
+import { responseFrames, shaped } from './frames.mjs';
 import { Subject, ignoreElements, merge, mergeMap, share, tap } from 'rxjs';
-const [sessions, rounds] = process.argv.slice(2).map(Number);
+const [sessions, rounds] = process.argv.slice(2, 4).map(Number);
+const shape = process.argv[4];
 let seq = 0;
-const base = Array.from({ length: 400 / sessions }, (_, n) => responseFrames('ga', n, 50)).flat();
-const frames = Array.from({ length: sessions }, () =>
-  base.map((f) => Buffer.from(f.replace(/"event_id":"([^"]*)"/, (_, id) => '"event_id":"' + id + '_' + seq++ + '"'))));
+const base = Array.from({ length: 400 / sessions }, (_, n) => responseFrames('ga', n, 50)).flat()
+  .map((f) => shaped(f, shape));
+const frames = Array.from({ length: sessions }, () => base.map((f) =>
+  Buffer.from(f.replace(/"event_id":( ?)"([^"]*)"/, (_, sp, id) => '"event_id":' + sp + '"' + id + '_' + seq++ + '"'))));
 const sink = { bytes: 0, chars: 0 };
 const session = (rx) => {
   const decode = rx.frameDecoder('ga');
@@ -70,11 +72,16 @@ console.log(JSON.stringify({ base: median(a), head: median(b), ratio: median(rat
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { sessions: { type: 'string', default: '400' }, rounds: { type: 'string', default: '12' } },
+    options: {
+      sessions: { type: 'string', default: '400' },
+      rounds: { type: 'string', default: '12' },
+      shape: { type: 'string', default: 'real' },
+    },
   });
   const ref = positionals[0];
   if (ref === undefined)
-    throw new Error('usage: npm run bench:compare -- <git ref> [--sessions N] [--rounds R]');
+    throw new Error('usage: npm run bench:compare -- <git ref> [--sessions N] [--rounds R] [--shape S]');
+  if (!['real', 'extra', 'spaced'].includes(values.shape!)) throw new Error('--shape must be real, extra or spaced');
   const sessions = Number(values.sessions);
   if (!(sessions > 0) || 400 % sessions !== 0) throw new Error('--sessions must divide 400');
   const dir = mkdtempSync(join(root, 'bench', '.build-compare-'));
@@ -92,7 +99,7 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, 'runner.mjs'), RUNNER);
     const run = spawnSync(
       process.execPath,
-      ['--expose-gc', join(dir, 'runner.mjs'), String(sessions), values.rounds!],
+      ['--expose-gc', join(dir, 'runner.mjs'), String(sessions), values.rounds!, values.shape!],
       {
         cwd: root,
         encoding: 'utf8',
@@ -103,7 +110,7 @@ async function main(): Promise<void> {
     const r = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
     const f = (x: number) => x.toFixed(2);
     console.log(
-      `${sessions} sessions interleaved, ${values.rounds} rounds: the working tree ${f(r['ratio']!)}× the frames per ` +
+      `${sessions} sessions interleaved, ${values.shape} frames, ${values.rounds} rounds: the working tree ${f(r['ratio']!)}× the frames per ` +
         `second of ${ref} (rounds ${f(r['min']!)}–${f(r['max']!)}; ${f(r['head']!)} against ${f(r['base']!)} µs a ` +
         `frame); heap a session with a response open ${f(r['heapHead']!)} KB against ${f(r['heapBase']!)} KB`,
     );

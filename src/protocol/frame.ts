@@ -220,8 +220,29 @@ function decodeWith(
     }
   }
   trace?.('full');
-  return decodeServerEvent(bytes.toString('utf8'), dialect);
+  return withAudio(decodeServerEvent(bytes.toString('utf8'), dialect), connection);
 }
+
+/**
+ * A fully decoded audio delta with its audio decoded here, as the fast paths do (into the connection's slab,
+ * when there is a connection): a frame the fast paths miss (a relay's separators, reordered keys) costs one
+ * base64 decode into a slab, not an allocation per delta in `audioDeltas()`. Base64 that is not standard is
+ * left to `audioDeltas()`, which reports it.
+ */
+function withAudio(
+  result: E.Either<DecodeFailure, ServerEvent>,
+  connection: Connection | undefined,
+): E.Either<DecodeFailure, ServerEvent> {
+  if (E.isLeft(result)) return result;
+  const event = result.right as unknown as Record<string, unknown>;
+  const delta = event['delta'];
+  if (typeof delta !== 'string' || !AUDIO_DELTAS.has(event['type'] as string) || hasOwn(event, '__proto__'))
+    return result;
+  const bytes = base64Audio(delta, connection !== undefined ? pool : undefined);
+  return bytes === undefined ? result : E.right(audioEvent(event, delta, bytes, connection));
+}
+
+const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 /** `{"type":"` in bytes. */
 const TYPE_FIRST = new Uint8Array([0x7b, 0x22, 0x74, 0x79, 0x70, 0x65, 0x22, 0x3a, 0x22]);
@@ -278,6 +299,8 @@ function partDelta(frame: Buffer, dialect: Dialect | undefined, connection: Conn
     return undefined;
   const audio = AUDIO_DELTAS.has(type);
   if (!audio && !TEXT_DELTAS.has(type)) return undefined;
+  // an own `__proto__` key would be lost in the copy onto a DecodedAudioDelta (Object.assign sets the prototype)
+  if (audio && hasOwn(event, '__proto__')) return undefined;
   const value: { text: string; bytes?: Uint8Array } | undefined = audio
     ? base64Slice(frame, undefined, start, end, connection !== undefined ? pool : undefined)
     : textSlice(frame, undefined, start, end);
@@ -486,9 +509,28 @@ function base64Slice(
   if (underscore !== -1 && underscore < end) return undefined;
   const expected = Math.floor(((data - start) * 3) / 4);
   const text = whole !== undefined ? whole.substring(start, end) : latin1(frame, start, end);
+  const bytes = decodeInto(text, expected, slab);
+  return bytes === undefined ? undefined : { text, bytes };
+}
+
+/** The bytes of base64 `text` (a JSON string's value), or `undefined` when it is not standard base64. */
+function base64Audio(text: string, slab: Slab | undefined): Uint8Array | undefined {
+  const length = text.length;
+  if (length % 4 === 1) return undefined;
+  let data = length;
+  if (data > 0 && text.charCodeAt(data - 1) === 0x3d) data--; // =
+  if (data > 0 && text.charCodeAt(data - 1) === 0x3d) data--;
+  if (data !== length && length % 4 !== 0) return undefined;
+  if (text.indexOf('-') !== -1 || text.indexOf('_') !== -1) return undefined;
+  // a character outside the alphabet (skipped by Buffer's decoder) shows as a short decoded length
+  return decodeInto(text, Math.floor((data * 3) / 4), slab);
+}
+
+/** `expected` bytes decoded from base64 `text` into `slab` (or a buffer of their own), or `undefined` if short. */
+function decodeInto(text: string, expected: number, slab: Slab | undefined): Uint8Array | undefined {
   if (slab === undefined || expected > SLAB_BYTES / 4) {
     const bytes = Buffer.from(text, 'base64');
-    return bytes.length === expected ? { text, bytes: view(bytes, 0, expected) } : undefined;
+    return bytes.length === expected ? view(bytes, 0, expected) : undefined;
   }
   if (slab.buffer === undefined || slab.buffer.length - slab.used < expected) {
     slab.buffer = Buffer.allocUnsafe(SLAB_BYTES);
@@ -499,7 +541,7 @@ function base64Slice(
   const bytes = view(slab.buffer, slab.used, expected);
   // the next view starts 8-byte aligned, so that an Int16Array or Float32Array over a delta needs no copy
   slab.used += (expected + 7) & ~7;
-  return { text, bytes };
+  return bytes;
 }
 
 /**

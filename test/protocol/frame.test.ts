@@ -13,7 +13,7 @@ import {
   type ServerMessage,
 } from '../../src/protocol';
 import { tracedFrameDecoder, type FramePath } from '../../src/protocol/frame';
-import { audioDeltas } from '../../src/operators';
+import { audioDeltas, isAudioDecodeFailure } from '../../src/operators';
 import { BETA_SESSION, GA_SESSION, outcome, rng, serverCorpus, sessionLines } from './corpus';
 
 const audioType = (d: Dialect) => (d === 'ga' ? 'response.output_audio.delta' : 'response.audio.delta');
@@ -285,6 +285,52 @@ describe('decodeServerFrame and frameDecoder', () => {
     ];
     for (const fields of changes) check(frame(fields), 'preview', decode, ['full']);
     for (const fields of changes) check(frame(fields), undefined, frameDecoder(), ['full']);
+  });
+
+  it('decodes a fully decoded audio delta’s audio at the edge too; base64 that is not standard is left to audioDeltas', async () => {
+    const pcm = Buffer.from(Array.from({ length: 960 }, (_, i) => (i * 29 + 3) & 255));
+    const spaced = (delta: string) =>
+      `{"type": "response.audio.delta", "event_id": "e", "response_id": "r", "item_id": "i", ` +
+      `"output_index": 0, "content_index": 0, "delta": "${delta}"}`;
+    const paths: FramePath[] = [];
+    const decode = tracedFrameDecoder('preview', (p) => paths.push(p));
+    const good = Buffer.from(spaced(pcm.toString('base64')));
+    expect(check(good, 'preview', decode, paths)).toBe('full');
+    const event = decode(good);
+    expect(event._tag).toBe('Right');
+    if (event._tag !== 'Right') return;
+    expect(Buffer.from(decodedAudio(event.right)!).equals(pcm)).toBe(true);
+    // URL-safe, a space, a stray padding: no audio attached, so audioDeltas decodes and reports each one
+    const bad = [
+      pcm.toString('base64url'),
+      `${pcm.toString('base64').slice(0, 8)} ${pcm.toString('base64').slice(9)}`,
+      `AA==${pcm.toString('base64')}`,
+    ];
+    const events = bad.map((b) => {
+      const r = decode(Buffer.from(spaced(b)));
+      if (r._tag !== 'Right') throw new Error('expected an event');
+      expect(decodedAudio(r.right), b.slice(0, 12)).toBeUndefined();
+      return r.right as ServerMessage;
+    });
+    const chunks = await lastValueFrom(from(events).pipe(audioDeltas(), toArray()));
+    expect(chunks.map((c) => isAudioDecodeFailure(c))).toEqual([true, true, true]);
+  });
+
+  it('keeps an own "__proto__" key of an audio delta, as JSON.parse does, on every path', () => {
+    const b64 = Buffer.alloc(48, 5).toString('base64');
+    for (const frame of [
+      `{"type":"response.audio.delta","__proto__":1,"event_id":"e","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"${b64}"}`,
+      `{"type": "response.audio.delta", "__proto__": 1, "response_id": "r", "item_id": "i", "output_index": 0, "content_index": 0, "delta": "${b64}"}`,
+    ]) {
+      const decode = frameDecoder('preview');
+      for (let i = 0; i < 2; i++) {
+        const r = decode(Buffer.from(frame));
+        expect(r._tag).toBe('Right');
+        if (r._tag !== 'Right') return;
+        expect(Object.keys(r.right)).toContain('__proto__');
+        expect(JSON.stringify(r.right)).toBe(JSON.stringify(JSON.parse(frame)));
+      }
+    }
   });
 
   it('answers as decodeServerEvent does on 20 000 byte-level mutations of real deltas, on every path', () => {
