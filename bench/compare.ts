@@ -81,7 +81,8 @@ async function main(): Promise<void> {
   const ref = positionals[0];
   if (ref === undefined)
     throw new Error('usage: npm run bench:compare -- <git ref> [--sessions N] [--rounds R] [--shape S]');
-  if (!['real', 'extra', 'spaced'].includes(values.shape!)) throw new Error('--shape must be real, extra or spaced');
+  if (!['real', 'extra', 'spaced'].includes(values.shape!))
+    throw new Error('--shape must be real, extra or spaced');
   const sessions = Number(values.sessions);
   if (!(sessions > 0) || 400 % sessions !== 0) throw new Error('--sessions must divide 400');
   const dir = mkdtempSync(join(root, 'bench', '.build-compare-'));
