@@ -24,6 +24,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { decodeServerEvent, isServerPartDelta, type ServerEvent } from './decode';
 import type { DecodeFailure } from './decodeFailure';
 import { wireNamesOf, type Dialect } from './dialect';
+import { isUnknownEvent } from './unknownEvent';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -233,7 +234,8 @@ function withAudio(
   result: E.Either<DecodeFailure, ServerEvent>,
   connection: Connection | undefined,
 ): E.Either<DecodeFailure, ServerEvent> {
-  if (E.isLeft(result)) return result;
+  // an event of the other dialect stays an unknown event: connect() reports a DialectMismatchError from it
+  if (E.isLeft(result) || isUnknownEvent(result.right)) return result;
   const event = result.right as unknown as Record<string, unknown>;
   const delta = event['delta'];
   if (typeof delta !== 'string' || !AUDIO_DELTAS.has(event['type'] as string) || hasOwn(event, '__proto__'))

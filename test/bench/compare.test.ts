@@ -18,7 +18,7 @@ describe('bench/compare.ts', () => {
       ),
     );
     const m =
-      /^20 sessions interleaved, 2 rounds: the working tree ([\d.]+)× the frames per second of HEAD .*heap a session with a response open ([\d.]+) KB against ([\d.]+) KB$/m.exec(
+      /^20 sessions interleaved, real frames, 2 rounds: the working tree ([\d.]+)× the frames per second of HEAD .*heap a session with a response open ([\d.]+) KB against ([\d.]+) KB$/m.exec(
         out,
       );
     expect(m, out).not.toBeNull();

@@ -47,13 +47,15 @@ function partFrames(dialect: Dialect, n: number, count = 6, audioBytes = 480): s
   return frames;
 }
 
-/** decodeServerEvent's answer on the text, as a string that also pins key order and the failure's message. */
-const reference = (bytes: Buffer, dialect: Dialect | undefined) => {
-  const result = decodeServerEvent(bytes.toString('utf8'), dialect);
-  return result._tag === 'Right' ? `Right ${JSON.stringify(result.right)}` : outcome(result);
-};
+/**
+ * decodeServerEvent's answer on the text, as a string that also pins key order, whether the event is unknown (an
+ * event of the other dialect must stay one: connect() reports a DialectMismatchError from it) and the failure's
+ * message.
+ */
+const reference = (bytes: Buffer, dialect: Dialect | undefined) =>
+  answer(decodeServerEvent(bytes.toString('utf8'), dialect));
 const answer = (result: ReturnType<typeof decodeServerFrame>) =>
-  result._tag === 'Right' ? `Right ${JSON.stringify(result.right)}` : outcome(result);
+  result._tag === 'Right' ? `Right ${outcome(result)} ${JSON.stringify(result.right)}` : outcome(result);
 
 /** Checks one frame on both entry points; returns the path the persistent decoder took. */
 function check(
