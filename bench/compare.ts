@@ -1,4 +1,4 @@
-// `npm run bench:compare -- <git ref> [--sessions N] [--rounds R] [--shape real|extra|spaced]`: the operator pipeline of the working tree
+// `npm run bench:compare -- <git ref> [--sessions N] [--rounds R] [--shape S]` (S: see FrameShape): the operator pipeline of the working tree
 // against the same pipeline at <ref>, both in one plain `node` process (esbuild bundles of each `src/`, no tsx),
 // rounds alternating, N sessions interleaved (bench/interleave.bench.ts's regime: one frame of each session in
 // turn). One process and alternating rounds, because across processes and runs this machine's noise (±30 % a
@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { frameShape } from './decode.bench';
 import { bundle } from './shared';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -81,8 +82,7 @@ async function main(): Promise<void> {
   const ref = positionals[0];
   if (ref === undefined)
     throw new Error('usage: npm run bench:compare -- <git ref> [--sessions N] [--rounds R] [--shape S]');
-  if (!['real', 'extra', 'spaced'].includes(values.shape!))
-    throw new Error('--shape must be real, extra or spaced');
+  frameShape(values.shape);
   const sessions = Number(values.sessions);
   if (!(sessions > 0) || 400 % sessions !== 0) throw new Error('--sessions must divide 400');
   const dir = mkdtempSync(join(root, 'bench', '.build-compare-'));

@@ -95,15 +95,31 @@ export function responseFrames(dialect: Dialect, n = 0, deltas = DELTAS_PER_RESP
  *   tomorrow would. The same field on every frame, so a connection's decoder remembers it with the envelope:
  *   after a delta type's first frame this is the template path again, not the full one;
  * - `spaced`: the separators of Python's `json.dumps` (`", "` and `": "`), as a relay that re-serialises each
- *   event writes them. No delta matches the envelope path, so every frame takes the full decode path
- *   (`test/bench/shapes.test.ts` checks both claims with the decoder's trace).
+ *   event writes them. The envelope path reads JSON whitespace, so this is the template path too;
+ * - `nested`: an object right after `type` (`"x_trace":{"hop":1}`), as a relay's trace context would be. A
+ *   remembered envelope's copies would share it, so every delta takes the envelope path (its envelope parsed,
+ *   its delta cut out), never a template;
+ * - `full`: one escape after the delta (`"x_note":"caf\u00e9"`), which no fast path reads: every frame takes the
+ *   full decode path (JSON.parse of the whole frame and the codec's check).
+ * `test/bench/shapes.test.ts` checks each claim with the decoder's trace.
  */
-export type FrameShape = 'real' | 'extra' | 'spaced';
+export type FrameShape = (typeof FRAME_SHAPES)[number];
+export const FRAME_SHAPES = ['real', 'extra', 'spaced', 'nested', 'full'] as const;
+
+/** `x` as a frame shape, or a clear error naming the shapes. */
+export function frameShape(x: string | undefined): FrameShape {
+  const shape = (x ?? 'real') as FrameShape;
+  if (!FRAME_SHAPES.includes(shape))
+    throw new Error(`--shape must be one of ${FRAME_SHAPES.join(', ')}, got ${x}`);
+  return shape;
+}
 
 /** The frame in `shape` (see {@link FrameShape}). */
 export function shaped(frame: string, shape: FrameShape): string {
   if (shape === 'extra') return frame.replace(/^(\{"type":"[^"]*",)/, '$1"x_proxy":"edge-1",');
   if (shape === 'spaced') return spacedJson(JSON.parse(frame));
+  if (shape === 'nested') return frame.replace(/^(\{"type":"[^"]*",)/, '$1"x_trace":{"hop":1},');
+  if (shape === 'full') return frame.replace(/\}$/, ',"x_note":"caf\\u00e9"}');
   return frame;
 }
 
@@ -148,13 +164,16 @@ export async function benchDecode(): Promise<Comparison[]> {
   );
   // What a socket hands over is bytes: a connection's frameDecoder on them, against what a raw client does with
   // them (UTF-8 text, JSON.parse, and the audio deltas' base64 decoded, as the decoder does at the edge).
-  // The last cases (see FrameShape): every frame with one field more than the service's (remembered with the
-  // envelope: the template path), and every frame with spaced separators (the full decode path).
+  // The last cases (see FrameShape): every frame with one field more than the service's or with spaced
+  // separators (both remembered with the envelope: the template path), with a nested field (the envelope path on
+  // every delta) and with an escape (the full decode path).
   for (const [label, dialect, shape] of [
     ['preview', 'preview', 'real'],
     ['GA', 'ga', 'real'],
     ['GA, every frame with an extra field', 'ga', 'extra'],
-    ['GA, spaced separators: the full decode path', 'ga', 'spaced'],
+    ['GA, spaced separators', 'ga', 'spaced'],
+    ['GA, a nested field: the envelope path', 'ga', 'nested'],
+    ['GA, an escape after the delta: the full decode path', 'ga', 'full'],
   ] as const) {
     const bytes = Array.from({ length: 20 }, (_, n) => responseFrames(dialect, n))
       .flat()

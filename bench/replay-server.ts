@@ -14,8 +14,8 @@
 // - `deltas=N`: audio deltas (of 100 ms) per response (default 50, a 5 s reply);
 // - `shape=extra`: every frame carries one field more, right after its `type` (`"x_proxy":"edge-1"`), as a proxy
 //   or a field the service adds tomorrow would (a decoder remembers it with the envelope);
-// - `shape=spaced`: every frame written with `json.dumps`'s separators (`", "`, `": "`), as a relay that
-//   re-serialises events would: no delta matches the decoder's envelope path (see FrameShape in decode.bench.ts).
+// - `shape=spaced`, `nested`, `full`: the other frame shapes (see FrameShape in decode.bench.ts: json.dumps's
+//   separators, an object field, an escape after the delta).
 //
 // It reads what the client sends (RFC 6455 §5.2 frames, masked): it counts the client's text frames (the service
 // benchmark's appends) by the connection's `tag` query parameter, and answers a client's close frame with its
@@ -35,7 +35,7 @@ import { createHistogram } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import { selfSignedCertificate } from '../src/testing/tls';
-import { responseFrames, shaped, type FrameShape } from './decode.bench';
+import { FRAME_SHAPES, responseFrames, shaped, type FrameShape } from './decode.bench';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'; // RFC 6455 §1.3
 const CHUNK = 1024 * 1024;
@@ -255,7 +255,9 @@ https.on('upgrade', (req, socket) => {
   const realtime = url.searchParams.get('pace') === 'realtime';
   const deltas = Number(url.searchParams.get('deltas') ?? 50);
   const shapeParam = url.searchParams.get('shape');
-  const shape: FrameShape = shapeParam === 'extra' || shapeParam === 'spaced' ? shapeParam : 'real';
+  const shape: FrameShape = FRAME_SHAPES.includes(shapeParam as FrameShape)
+    ? (shapeParam as FrameShape)
+    : 'real';
   // After our close frame the client answers with its own (RFC 6455 §5.5.1), and the TCP connection ends; a
   // client that closes first gets our close frame back.
   let closing = false;

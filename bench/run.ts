@@ -10,13 +10,14 @@
 //   --seconds S       service: the measured window of each client (default 20)
 //   --rounds R        service: rounds, each client once a round (default 5)
 //   --shape S         service: the server frames' shape: real (default), extra (one field more than the service's,
-//                     remembered with the envelope) or spaced (json.dumps separators: the full decode path)
+//                     remembered with the envelope), spaced (json.dumps separators), nested (an object field: the
+//                     envelope path) or full (an escape: the full decode path); see FrameShape in decode.bench.ts
 //   --source src      service: rx-realtime from the sources (bundled by esbuild) instead of dist/
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { FrameShape } from './decode.bench';
+import { frameShape, type FrameShape } from './decode.bench';
 import { bundle, type Row } from './shared';
 
 const { values: flags } = parseArgs({
@@ -37,10 +38,7 @@ const positive = (name: string, x: string | undefined) => {
   if (!(n > 0)) throw new Error(`--${name} must be a positive number, got ${x}`);
   return n;
 };
-function shapeOf(x: string | undefined): FrameShape {
-  if (x === undefined || x === 'real' || x === 'extra' || x === 'spaced') return x ?? 'real';
-  throw new Error(`--shape must be real, extra or spaced, got ${x}`);
-}
+const shapeOf = (x: string | undefined): FrameShape => frameShape(x);
 const serviceOptions = {
   sessions: positive('sessions', flags.sessions),
   measureMs: flags.seconds === undefined ? undefined : positive('seconds', flags.seconds)! * 1000,

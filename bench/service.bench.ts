@@ -23,7 +23,9 @@ import { bundle, type Row } from './shared';
 const SHAPE_NAMES: Readonly<Record<FrameShape, string>> = {
   real: 'real frames',
   extra: 'frames with an extra field',
-  spaced: 'spaced frames (the full decode path)',
+  spaced: 'spaced frames',
+  nested: 'frames with a nested field (the envelope path)',
+  full: 'frames with an escape (the full decode path)',
 };
 
 const root = new URL('..', import.meta.url);

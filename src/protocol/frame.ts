@@ -78,8 +78,8 @@ interface Connection {
   last: DecodedAudioDelta | undefined;
 }
 
-/** `"delta":"` in bytes (a plain array: nothing touches `Buffer` at import time). */
-const DELTA_KEY = new Uint8Array([0x22, 0x64, 0x65, 0x6c, 0x74, 0x61, 0x22, 0x3a, 0x22]);
+/** `"delta"` in bytes (a plain array: nothing touches `Buffer` at import time). */
+const DELTA_NAME = new Uint8Array([0x22, 0x64, 0x65, 0x6c, 0x74, 0x61, 0x22]);
 
 const AUDIO_DELTAS = wireNamesOf('audioDelta');
 const TEXT_DELTAS = wireNamesOf('transcriptDelta', 'textDelta');
@@ -246,20 +246,83 @@ function withAudio(
 
 const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
-/** `{"type":"` in bytes. */
-const TYPE_FIRST = new Uint8Array([0x7b, 0x22, 0x74, 0x79, 0x70, 0x65, 0x22, 0x3a, 0x22]);
+/** `"type"` in bytes. */
+const TYPE_NAME = new Uint8Array([0x22, 0x74, 0x79, 0x70, 0x65, 0x22]);
 /** `.delta"` in bytes. */
 const DELTA_TYPE_END = new Uint8Array([0x2e, 0x64, 0x65, 0x6c, 0x74, 0x61, 0x22]);
 
 /**
- * True when the frame starts with `{"type":"` and the type does not end in `.delta`: not a content-part delta,
+ * JSON's whitespace, allowed before and after every structural character (RFC 8259 §2): space, tab, line feed,
+ * carriage return. The service writes none; a relay that re-serialises events (Python's `json.dumps` writes
+ * `", "` and `": "`) or pretty-prints them does.
+ */
+const isSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+
+/**
+ * Just after the opening quote of a string value whose key's closing quote is at `i - 1` (`:` and `"`, JSON
+ * whitespace allowed around the colon), or -1 when something else follows the key.
+ */
+function stringValueAt(frame: Buffer, i: number): number {
+  while (isSpace(frame[i])) i++;
+  if (frame[i] !== 0x3a) return -1; // :
+  i++;
+  while (isSpace(frame[i])) i++;
+  return frame[i] === 0x22 ? i + 1 : -1;
+}
+
+/**
+ * True when the byte before the quote at `i`, whitespace skipped, is `{` or `,`: an escaped quote (`\"`) is
+ * preceded by its backslash, so this quote opens a string, and in JSON that parses, a string after `{` or `,`
+ * is a key.
+ */
+function afterSeparator(frame: Buffer, i: number): boolean {
+  i--;
+  while (i > 0 && isSpace(frame[i])) i--;
+  return i >= 0 && (frame[i] === 0x2c || frame[i] === 0x7b);
+}
+
+/**
+ * True when the byte at `key` (a quote) lies outside every string and directly inside the object that opens at
+ * byte 0, reading the bytes before it as JSON reads strings (a backslash escapes the next byte) and brackets.
+ * Bytes that are not JSON are left to the parse that follows.
+ */
+function atTopLevel(frame: Buffer, key: number): boolean {
+  let depth = 1;
+  for (let i = 1; i < key; i++) {
+    const b = frame[i];
+    if (b === 0x22) {
+      // a string: on to its closing quote, which must come before `key`
+      for (i++; i < key; i++) {
+        const c = frame[i];
+        if (c === 0x5c) i++;
+        else if (c === 0x22) break;
+      }
+      if (i >= key) return false;
+    } else if (b === 0x7b || b === 0x5b) depth++;
+    else if ((b === 0x7d || b === 0x5d) && --depth < 1) return false;
+  }
+  return depth === 1;
+}
+
+/** Just after the opening quote of the `type` value when `type` is the frame's first key, else -1. */
+function typeValueAt(frame: Buffer): number {
+  if (frame[0] !== 0x7b) return -1; // {
+  let i = 1;
+  while (isSpace(frame[i])) i++;
+  for (let k = 0; k < TYPE_NAME.length; k++) if (frame[i + k] !== TYPE_NAME[k]) return -1;
+  return stringValueAt(frame, i + TYPE_NAME.length);
+}
+
+/**
+ * True when the frame's first key is `type` and the type does not end in `.delta`: not a content-part delta,
  * so the fast paths need not search it. The service writes `type` first (the recorded sessions in
  * ../shared/protocol/sessions); a frame that does not is searched as before.
  */
 function otherType(frame: Buffer): boolean {
-  for (let i = 0; i < TYPE_FIRST.length; i++) if (frame[i] !== TYPE_FIRST[i]) return false;
-  const end = frame.indexOf(0x22, TYPE_FIRST.length) + 1; // just after the type's closing quote
-  if (end < DELTA_TYPE_END.length + TYPE_FIRST.length) return true;
+  const start = typeValueAt(frame);
+  if (start < 0) return false;
+  const end = frame.indexOf(0x22, start) + 1; // just after the type's closing quote
+  if (end < start + DELTA_TYPE_END.length) return true;
   for (let i = 0; i < DELTA_TYPE_END.length; i++)
     if (frame[end - DELTA_TYPE_END.length + i] !== DELTA_TYPE_END[i]) return true;
   return false;
@@ -267,27 +330,34 @@ function otherType(frame: Buffer): boolean {
 
 /**
  * The envelope path, or `undefined` to take the full one. Why each check is enough:
- * - the byte before `"delta":"` is `{` or `,` and nothing before it opens an object or array (`{`/`[` after the
- *   first byte): so, once the rest parses, those bytes are a key of the top-level object, not text in a string
- *   (a quote in a string is escaped, `\"`) nor a key of a nested object;
+ * - `"delta"` is followed by `:` and a quote and preceded by `{` or `,` (JSON whitespace allowed in between, as
+ *   the full path allows it), and the bytes before it, read as JSON's strings and brackets, leave it outside
+ *   every string and in the object that opens at the first byte: so, once the rest parses, those bytes are a key
+ *   of the top-level object, not text in a string (a quote in a string is escaped, `\"`) nor a key of a nested
+ *   object (a relay's trace context, a field the service adds tomorrow: nested values before the delta are
+ *   parsed with the envelope);
  * - the value runs to the next `"`, and its bytes hold no escape or control byte (text deltas; UTF-8 is decoded
  *   as the full path decodes the whole frame) or are standard base64 (audio deltas, checked by decoding them):
  *   so it is a JSON string whose value is those bytes;
  * - the frame with that value emptied parses, its `delta` is `''` (the field we emptied, not a later duplicate
- *   key) and it passes the codec's check: the full path accepts the frame with the same fields.
+ *   key) and it passes the codec's check: the full path accepts the frame with the same fields;
+ * - nothing after the value spells `"delta"`: a later duplicate key (JSON.parse keeps the last) is left to the
+ *   full path.
  */
 function partDelta(frame: Buffer, dialect: Dialect | undefined, connection: Connection | undefined) {
-  const key = frame.indexOf(DELTA_KEY);
-  if (key <= 0) return undefined;
-  const before = frame[key - 1];
-  if (before !== 0x2c && before !== 0x7b) return undefined; // , {
-  const start = key + DELTA_KEY.length;
+  // the first `"delta"` followed by a colon and a string (an earlier one is a value, as in `"name":"delta"`)
+  let key = frame.indexOf(DELTA_NAME);
+  let start = -1;
+  while (key > 0 && (start = stringValueAt(frame, key + DELTA_NAME.length)) === -1)
+    key = frame.indexOf(DELTA_NAME, key + 1);
+  if (key <= 0 || frame[0] !== 0x7b || !afterSeparator(frame, key) || !atTopLevel(frame, key))
+    return undefined;
   const end = frame.indexOf(0x22, start); // "
   if (end < 0) return undefined;
   const head = frame.toString('utf8', 0, start);
-  if (head.charCodeAt(0) !== 0x7b || head.indexOf('{', 1) !== -1 || head.indexOf('[') !== -1)
-    return undefined;
   const tail = frame.toString('utf8', end);
+  // a later duplicate key (spelled out or with an escape) is the one JSON.parse keeps: the full path answers for it
+  if (tail.indexOf('"delta"') !== -1 || tail.indexOf('\\') !== -1) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(head + tail);
@@ -396,18 +466,19 @@ function remember(
     const quoted = `"${key}"`;
     const inHead = head.indexOf(quoted);
     const inTail = tail.indexOf(quoted);
-    // one key, spelled `"key":"` after `{` or `,`: the top-level key (no escapes, no nested values)
+    // one key, a string after `{` or `,` and before `:` (whitespace allowed): the top-level key (no escapes, no
+    // nested values); the only occurrence in the text is the first in the bytes (UTF-8 puts no ASCII byte in a
+    // multibyte character)
     if ((inHead === -1) === (inTail === -1)) return;
     const text = inHead !== -1 ? head : tail;
     const at = inHead !== -1 ? inHead : inTail;
-    if (text.indexOf(quoted, at + 1) !== -1 || text.charCodeAt(at + quoted.length) !== 0x3a) return;
-    if (text.charCodeAt(at + quoted.length + 1) !== 0x22) return;
-    const before = text.charCodeAt(at - 1);
-    if (before !== 0x2c && before !== 0x7b) return;
-    const keyAt = frame.indexOf(`${quoted}:"`, inHead !== -1 ? 0 : end, 'latin1');
-    const valueStart = keyAt + quoted.length + 2;
+    if (text.indexOf(quoted, at + 1) !== -1) return;
+    const keyAt = frame.indexOf(quoted, inHead !== -1 ? 0 : end, 'latin1');
+    if (keyAt < 0 || !afterSeparator(frame, keyAt)) return;
+    const valueStart = stringValueAt(frame, keyAt + quoted.length);
+    if (valueStart < 0) return;
     const valueEnd = frame.indexOf(0x22, valueStart);
-    if (keyAt < 0 || valueEnd < 0) return;
+    if (valueEnd < 0) return;
     spans.push([valueStart, valueEnd, key]);
   }
   spans.sort((a, b) => a[0] - b[0]);
@@ -415,9 +486,10 @@ function remember(
   const fixed = Array.from({ length: spans.length + 1 }, (_, i) =>
     latin1(frame, i === 0 ? 0 : spans[i - 1]![1], i < spans.length ? spans[i]![0] : frame.length),
   );
-  // the last character of the type's name when `{"type":"` starts the frame (a delta type of another length has
+  // the last character of the type's name when `type` is the first key (a delta type of another length has
   // something else there: for the six delta types, part of `"event_id"` or of the name); else the `{`
-  const typeEnd = head.startsWith('{"type":"') ? 9 + (event['type'] as string).length : 1;
+  const typeStart = typeValueAt(frame);
+  const typeEnd = typeStart > 0 ? typeStart + (event['type'] as string).length : 1;
   const probe = typeEnd - 1 < fixed[0]!.length ? typeEnd - 1 : 0;
   const template: Template = { fixed, slots: spans.map((s) => s[2]), probe, event: { ...event }, audio };
   const index = templates.findIndex((t) => t.event['type'] === event['type']);

@@ -41,27 +41,30 @@ describe('the service benchmark harness', () => {
   });
 });
 
-describe.each(['extra', 'spaced'] as const)('the service benchmark harness, %s frames', (shape) => {
-  it('gives every client every audio delta, transcript character and latency stamp in that shape', async () => {
-    const { config, rounds } = await runService({
-      sessions: 2,
-      measureMs: 300,
-      rounds: 1,
-      deltas: 5,
-      rampMs: 50,
-      warmupMs: 100,
-      turnMs: 100,
-      source: 'src',
-      shape,
+describe.each(['extra', 'spaced', 'nested', 'full'] as const)(
+  'the service benchmark harness, %s frames',
+  (shape) => {
+    it('gives every client every audio delta, transcript character and latency stamp in that shape', async () => {
+      const { config, rounds } = await runService({
+        sessions: 2,
+        measureMs: 300,
+        rounds: 1,
+        deltas: 5,
+        rampMs: 50,
+        warmupMs: 100,
+        turnMs: 100,
+        source: 'src',
+        shape,
+      });
+      for (const [client, r] of Object.entries(rounds[0]!)) {
+        expect({ client, problems: r.problems }).toEqual({ client, problems: [] });
+        expect(r.audioDeltas).toBe(config.sessions * config.responses * config.deltas);
+        expect(r.audioBytes).toBe(r.audioDeltas * 4800);
+        expect(r.transcriptChars).toBe(r.audioDeltas * 5);
+        // the send time rode in the event id: a latency that parsed would be finite and small
+        expect(r.latency.n).toBeGreaterThan(0);
+        expect(Number.isFinite(r.latency.p99) && r.latency.p99 < 60_000).toBe(true);
+      }
     });
-    for (const [client, r] of Object.entries(rounds[0]!)) {
-      expect({ client, problems: r.problems }).toEqual({ client, problems: [] });
-      expect(r.audioDeltas).toBe(config.sessions * config.responses * config.deltas);
-      expect(r.audioBytes).toBe(r.audioDeltas * 4800);
-      expect(r.transcriptChars).toBe(r.audioDeltas * 5);
-      // the send time rode in the event id: a latency that parsed would be finite and small
-      expect(r.latency.n).toBeGreaterThan(0);
-      expect(Number.isFinite(r.latency.p99) && r.latency.p99 < 60_000).toBe(true);
-    }
-  });
-});
+  },
+);

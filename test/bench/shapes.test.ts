@@ -1,7 +1,7 @@
 // The benchmarks' frame shapes claim which decode path they exercise (FrameShape in bench/decode.bench.ts):
-// `extra` is remembered with the envelope (the template path after a type's first delta), `spaced` misses every
-// fast path (the full decode path). The decoder's own trace checks both claims, and that every shape decodes to
-// the events the service's own frames decode to.
+// `extra` and `spaced` are remembered with the envelope (the template path after a type's first delta), `nested`
+// takes the envelope path on every delta, `full` misses every fast path (the full decode path). The decoder's own
+// trace checks each claim, and that every shape decodes to the events the service's own frames decode to.
 import { describe, expect, it } from 'vitest';
 import { responseFrames, shaped, type FrameShape } from '../../bench/decode.bench';
 import { decodeServerEvent } from '../../src/protocol/decode';
@@ -37,11 +37,29 @@ describe.each(['preview', 'ga'] as const)('the benchmark frame shapes (%s)', (di
     expect(extra.events.every((e) => (e as { x_proxy?: string }).x_proxy === 'edge-1')).toBe(true);
   });
 
-  it('spaced: every frame takes the full decode path, and decodes to the same events', () => {
+  it('spaced: the envelope path reads JSON whitespace, so the deltas take the template path, to the same events', () => {
     const spaced = paths(dialect, 'spaced');
     expect(spaced.seen.length).toBe(real.seen.length);
-    expect(new Set(spaced.seen)).toEqual(new Set(['full']));
+    expect(spaced.deltas).toEqual(real.deltas);
     expect(spaced.events).toEqual(real.events);
+  });
+
+  it('nested: an object field is parsed with each delta’s envelope, never copied from a template', () => {
+    const nested = paths(dialect, 'nested');
+    expect(new Set(nested.deltas)).toEqual(new Set(['envelope']));
+    expect(nested.events.map((e) => ({ ...e, x_trace: undefined }))).toEqual(
+      real.events.map((e) => ({ ...e, x_trace: undefined })),
+    );
+    expect(nested.events.every((e) => (e as { x_trace?: unknown }).x_trace !== undefined)).toBe(true);
+  });
+
+  it('full: an escape after the delta sends every frame down the full decode path, to the same events', () => {
+    const full = paths(dialect, 'full');
+    expect(new Set(full.seen)).toEqual(new Set(['full']));
+    expect(full.events.map((e) => ({ ...e, x_note: undefined }))).toEqual(
+      real.events.map((e) => ({ ...e, x_note: undefined })),
+    );
+    expect(full.events.every((e) => (e as { x_note?: string }).x_note === 'café')).toBe(true);
   });
 
   it('spaced frames are what json.dumps writes: a space after every separator outside strings', () => {

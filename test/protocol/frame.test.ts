@@ -189,9 +189,18 @@ describe('decodeServerFrame and frameDecoder', () => {
       ['a space in the base64', audio(`${base},"delta":"${delta.slice(0, 8)} ${delta.slice(9)}"`)],
       ['padding in the middle', audio(`${base},"delta":"AA==${delta}"`)],
       ['a length no base64 has', audio(`${base},"delta":"${delta}A"`)],
-      ['whitespace around the key', audio(`${base}, "delta" : "${delta}"`)],
       ['a delta key in a nested object first', audio(`"x":{"delta":"QUFB"},${base},"delta":"${delta}"`)],
+      ['an escaped delta key before a nested one', audio(`${base},"d\\u0065lta":"","x":{"delta":"QUFB"}`)],
+      ['an escape after the delta', audio(`${base},"delta":"${delta}","note":"caf\\u00e9"`)],
+      ['an escaped delta key after the delta', audio(`${base},"delta":"${delta}","d\\u0065lta":""`)],
+      ['whitespace before the object', ` ${audio(`${base},"delta":"${delta}"`)}`],
       ['a later duplicate delta key', audio(`${base},"delta":"${delta}","delta":"QUFB"`)],
+      ['a later duplicate delta key that is empty', audio(`${base},"delta":"${delta}","delta":""`)],
+      ['a later duplicate spelled with spaces', audio(`${base},"delta":"${delta}", "delta" : ""`)],
+      [
+        'whitespace between the colon and the quote of a value',
+        audio(`${base},"delta":"${delta}"`).replace('"delta":"', '"delta":\f"'),
+      ],
       ['an escaped quote before the key', audio(`"a\\"delta":"QUFB",${base},"delta":""`)],
       ['a delta that is not a string', audio(`${base},"delta":123`)],
       ['a missing field', audio(`"response_id":"r","output_index":0,"content_index":0,"delta":"${delta}"`)],
@@ -234,6 +243,73 @@ describe('decodeServerFrame and frameDecoder', () => {
         paths,
       ),
     ).toBe('envelope');
+  });
+
+  it('reads the envelope of a frame with JSON whitespace between its tokens, then remembers it', () => {
+    // a relay that re-serialises events: json.dumps's separators, a pretty-printer's newlines and indents
+    const pcm = Buffer.from(Array.from({ length: 480 }, (_, i) => (i * 11 + 1) & 255));
+    const layouts: ((fields: [string, string][]) => string)[] = [
+      (f) => `{${f.map(([k, v]) => `"${k}": ${v}`).join(', ')}}`,
+      (f) => `{\n  ${f.map(([k, v]) => `"${k}": ${v}`).join(',\n  ')}\n}\n`,
+      (f) => `{\t${f.map(([k, v]) => `"${k}"\r\n:\t${v}`).join(' ,\t')} }`,
+    ];
+    for (const dialect of DIALECTS) {
+      for (const layout of layouts) {
+        const paths: FramePath[] = [];
+        const decode = tracedFrameDecoder(dialect, (p) => paths.push(p));
+        for (let k = 0; k < 4; k++) {
+          const ref: [string, string][] = [
+            ['response_id', '"r"'],
+            ['item_id', '"i"'],
+            ['output_index', '0'],
+            ['content_index', '0'],
+          ];
+          const audio = layout([
+            ['type', `"${audioType(dialect)}"`],
+            ['event_id', `"ev_a${k}"`],
+            ...ref,
+            ['delta', `"${pcm.subarray(k).toString('base64')}"`],
+          ]);
+          const transcript = layout([
+            ['type', `"${transcriptType(dialect)}"`],
+            ['event_id', `"ev_t${k}"`],
+            ...ref,
+            ['delta', `" wörd ${k}"`],
+            ...(dialect === 'ga' ? [['obfuscation', `"ob${k * 7}"`] as [string, string]] : []),
+          ]);
+          check(Buffer.from(transcript), dialect, decode, paths);
+          check(Buffer.from(audio), dialect, decode, paths);
+        }
+        expect(paths, layout([['a', '1']])).toEqual([
+          'envelope',
+          'envelope',
+          ...Array.from({ length: 6 }, (): FramePath => 'template'),
+        ]);
+      }
+    }
+  });
+
+  it('reads the envelope past nested values before the delta, as strings and brackets nest, on every frame', () => {
+    const pcm = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 13 + 7) & 255)).toString('base64');
+    const nests = [
+      '"trace":{"hop":1,"via":["edge-1","edge-2"]}',
+      '"trace":{"note":"a } and a ] and a \\"quote\\" in a string"}',
+      '"trace":[[{}],{"a":[]}]',
+      '"trace":{"s":"\\\\"}',
+    ];
+    for (const dialect of DIALECTS) {
+      for (const nest of nests) {
+        const paths: FramePath[] = [];
+        const decode = tracedFrameDecoder(dialect, (p) => paths.push(p));
+        for (let k = 0; k < 3; k++) {
+          const frame = `{"type":"${audioType(dialect)}","event_id":"e${k}",${nest},"response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"${pcm}"}`;
+          expect(JSON.parse(frame)).toBeTruthy();
+          check(Buffer.from(frame), dialect, decode, paths);
+        }
+        // copies of a remembered envelope would share the nested value: each frame is read from its own
+        expect(paths, nest).toEqual(['envelope', 'envelope', 'envelope']);
+      }
+    }
   });
 
   it('decodes UTF-8 in a transcript as the text path does, invalid bytes included (U+FFFD)', () => {
@@ -291,12 +367,13 @@ describe('decodeServerFrame and frameDecoder', () => {
 
   it('decodes a fully decoded audio delta’s audio at the edge too; base64 that is not standard is left to audioDeltas', async () => {
     const pcm = Buffer.from(Array.from({ length: 960 }, (_, i) => (i * 29 + 3) & 255));
-    const spaced = (delta: string) =>
-      `{"type": "response.audio.delta", "event_id": "e", "response_id": "r", "item_id": "i", ` +
-      `"output_index": 0, "content_index": 0, "delta": "${delta}"}`;
+    // a nested object with a delta key of its own before the delta: no fast path reads it
+    const nested = (delta: string) =>
+      `{"type":"response.audio.delta","event_id":"e","trace":{"delta":""},"response_id":"r","item_id":"i",` +
+      `"output_index":0,"content_index":0,"delta":"${delta}"}`;
     const paths: FramePath[] = [];
     const decode = tracedFrameDecoder('preview', (p) => paths.push(p));
-    const good = Buffer.from(spaced(pcm.toString('base64')));
+    const good = Buffer.from(nested(pcm.toString('base64')));
     expect(check(good, 'preview', decode, paths)).toBe('full');
     const event = decode(good);
     expect(event._tag).toBe('Right');
@@ -309,7 +386,7 @@ describe('decodeServerFrame and frameDecoder', () => {
       `AA==${pcm.toString('base64')}`,
     ];
     const events = bad.map((b) => {
-      const r = decode(Buffer.from(spaced(b)));
+      const r = decode(Buffer.from(nested(b)));
       if (r._tag !== 'Right') throw new Error('expected an event');
       expect(decodedAudio(r.right), b.slice(0, 12)).toBeUndefined();
       return r.right as ServerMessage;
@@ -339,19 +416,25 @@ describe('decodeServerFrame and frameDecoder', () => {
     const random = rng(20261124);
     const INTERESTING = [
       0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x2c, 0x3a, 0x20, 0x2d, 0x5f, 0x3d, 0x2f, 0x2b, 0x00, 0x1f, 0x7f, 0x80,
-      0xc3, 0xff, 0x41, 0x75, 0x30,
+      0xc3, 0xff, 0x41, 0x75, 0x30, 0x09, 0x0a, 0x0d, 0x0c,
     ];
+    // and each frame as a relay re-serialises it, with json.dumps's separators
+    const spaced = (frame: string) =>
+      `{${Object.entries(JSON.parse(frame) as object)
+        .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+        .join(', ')}}`;
     const counts: Record<FramePath, number> = { template: 0, envelope: 0, full: 0 };
     for (const dialect of DIALECTS) {
       const paths: FramePath[] = [];
       const decode = tracedFrameDecoder(dialect, (p) => paths.push(p));
       const frames = [0, 1, 2].flatMap((n) => partFrames(dialect, n, 3, 60 + n));
+      frames.push(...frames.map(spaced));
       for (let i = 0; i < 10_000; i++) {
         const source = Buffer.from(frames[i % frames.length]!);
         let bytes = source;
         if (random() < 0.7) {
           // near the structure more often than not: the keys, the ids, the ends of the delta
-          const marks = ['"event_id":"', '"delta":"', '"obfuscation"', '"content_index":', '"}'].map((m) =>
+          const marks = ['"event_id"', '"delta"', '"obfuscation"', '"content_index"', '"}'].map((m) =>
             source.indexOf(m),
           );
           const mark = marks[Math.floor(random() * marks.length)]!;
