@@ -17,7 +17,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { frameShape, type FrameShape } from './decode.bench';
+import { frameShape } from './decode.bench';
 import { bundle, type Row } from './shared';
 
 const { values: flags } = parseArgs({
@@ -38,12 +38,11 @@ const positive = (name: string, x: string | undefined) => {
   if (!(n > 0)) throw new Error(`--${name} must be a positive number, got ${x}`);
   return n;
 };
-const shapeOf = (x: string | undefined): FrameShape => frameShape(x);
 const serviceOptions = {
   sessions: positive('sessions', flags.sessions),
   measureMs: flags.seconds === undefined ? undefined : positive('seconds', flags.seconds)! * 1000,
   rounds: positive('rounds', flags.rounds),
-  shape: shapeOf(flags.shape),
+  shape: frameShape(flags.shape),
   source: flags.source === 'src' ? ('src' as const) : ('dist' as const),
   progress: true,
 };

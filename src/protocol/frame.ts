@@ -452,7 +452,8 @@ function remember(
   event: Record<string, unknown>,
   audio: boolean,
 ): void {
-  if (head.indexOf('\\') !== -1 || tail.indexOf('\\') !== -1 || tail.indexOf('"delta"') !== -1) return;
+  // (partDelta has refused a tail with an escape or a second `"delta"`)
+  if (head.indexOf('\\') !== -1) return;
   for (const key in event) {
     const v = event[key];
     if (typeof v === 'object' && v !== null) return; // copies must not share a nested value

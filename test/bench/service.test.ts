@@ -6,18 +6,21 @@
 import { describe, expect, it } from 'vitest';
 import { runService } from '../../bench/service.bench';
 
+/** Two sessions per client, five deltas a response, about half a second measured, from the sources. */
+const TINY = {
+  sessions: 2,
+  measureMs: 300,
+  rounds: 1,
+  deltas: 5,
+  rampMs: 50,
+  warmupMs: 100,
+  turnMs: 100,
+  source: 'src',
+} as const;
+
 describe('the service benchmark harness', () => {
   it('runs raw, rx-realtime, openai and the floor at tiny scale, each with a complete, well-formed result', async () => {
-    const { config, rounds } = await runService({
-      sessions: 2,
-      measureMs: 300,
-      rounds: 1,
-      deltas: 5,
-      rampMs: 50,
-      warmupMs: 100,
-      turnMs: 100,
-      source: 'src',
-    });
+    const { config, rounds } = await runService(TINY);
     expect(rounds).toHaveLength(1);
     const round = rounds[0]!;
     expect(Object.keys(round).sort()).toEqual(['floor', 'openai', 'raw', 'rx']);
@@ -45,17 +48,7 @@ describe.each(['extra', 'spaced', 'nested', 'full'] as const)(
   'the service benchmark harness, %s frames',
   (shape) => {
     it('gives every client every audio delta, transcript character and latency stamp in that shape', async () => {
-      const { config, rounds } = await runService({
-        sessions: 2,
-        measureMs: 300,
-        rounds: 1,
-        deltas: 5,
-        rampMs: 50,
-        warmupMs: 100,
-        turnMs: 100,
-        source: 'src',
-        shape,
-      });
+      const { config, rounds } = await runService({ ...TINY, shape });
       for (const [client, r] of Object.entries(rounds[0]!)) {
         expect({ client, problems: r.problems }).toEqual({ client, problems: [] });
         expect(r.audioDeltas).toBe(config.sessions * config.responses * config.deltas);

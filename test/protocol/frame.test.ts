@@ -15,6 +15,7 @@ import {
 import { tracedFrameDecoder, type FramePath } from '../../src/protocol/frame';
 import { audioDeltas, isAudioDecodeFailure } from '../../src/operators';
 import { BETA_SESSION, GA_SESSION, outcome, rng, serverCorpus, sessionLines } from './corpus';
+import { shaped } from '../../bench/decode.bench';
 
 const audioType = (d: Dialect) => (d === 'ga' ? 'response.output_audio.delta' : 'response.audio.delta');
 const transcriptType = (d: Dialect) =>
@@ -418,17 +419,13 @@ describe('decodeServerFrame and frameDecoder', () => {
       0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x2c, 0x3a, 0x20, 0x2d, 0x5f, 0x3d, 0x2f, 0x2b, 0x00, 0x1f, 0x7f, 0x80,
       0xc3, 0xff, 0x41, 0x75, 0x30, 0x09, 0x0a, 0x0d, 0x0c,
     ];
-    // and each frame as a relay re-serialises it, with json.dumps's separators
-    const spaced = (frame: string) =>
-      `{${Object.entries(JSON.parse(frame) as object)
-        .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
-        .join(', ')}}`;
     const counts: Record<FramePath, number> = { template: 0, envelope: 0, full: 0 };
     for (const dialect of DIALECTS) {
       const paths: FramePath[] = [];
       const decode = tracedFrameDecoder(dialect, (p) => paths.push(p));
       const frames = [0, 1, 2].flatMap((n) => partFrames(dialect, n, 3, 60 + n));
-      frames.push(...frames.map(spaced));
+      // and each frame as a relay re-serialises it, with json.dumps's separators
+      frames.push(...frames.map((f) => shaped(f, 'spaced')));
       for (let i = 0; i < 10_000; i++) {
         const source = Buffer.from(frames[i % frames.length]!);
         let bytes = source;
