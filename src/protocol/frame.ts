@@ -304,12 +304,50 @@ function atTopLevel(frame: Buffer, key: number): boolean {
   return depth === 1;
 }
 
+/**
+ * True when no key of the top-level object after the byte at `from` (the closing quote of the delta's value) is
+ * `delta` or holds an escape (which may spell `delta`): JSON.parse keeps the last of duplicate keys, so a later
+ * `delta` would be the frame's. The bytes are read as {@link atTopLevel} reads them: strings (a backslash escapes
+ * the next byte) and brackets; a string at depth 1 followed by `:` is a key. Escapes elsewhere (a value's
+ * `caf\u00e9`, a nested object's keys) are left to the parse.
+ */
+function plainTail(frame: Buffer, from: number): boolean {
+  let depth = 1;
+  for (let i = from + 1; i < frame.length; i++) {
+    const b = frame[i];
+    if (b === 0x22) {
+      const open = i;
+      let escaped = false;
+      for (i++; i < frame.length; i++) {
+        const c = frame[i];
+        if (c === 0x5c) {
+          escaped = true;
+          i++;
+        } else if (c === 0x22) break;
+      }
+      if (depth !== 1) continue;
+      let j = i + 1;
+      while (isSpace(frame[j])) j++;
+      if (frame[j] !== 0x3a) continue; // a value, not a key
+      if (escaped) return false;
+      if (i - open + 1 === DELTA_NAME.length && sameBytes(frame, open, DELTA_NAME)) return false;
+    } else if (b === 0x7b || b === 0x5b) depth++;
+    else if (b === 0x7d || b === 0x5d) depth--;
+  }
+  return true;
+}
+
+function sameBytes(frame: Buffer, at: number, bytes: Uint8Array): boolean {
+  for (let k = 0; k < bytes.length; k++) if (frame[at + k] !== bytes[k]) return false;
+  return true;
+}
+
 /** Just after the opening quote of the `type` value when `type` is the frame's first key, else -1. */
 function typeValueAt(frame: Buffer): number {
   if (frame[0] !== 0x7b) return -1; // {
   let i = 1;
   while (isSpace(frame[i])) i++;
-  for (let k = 0; k < TYPE_NAME.length; k++) if (frame[i + k] !== TYPE_NAME[k]) return -1;
+  if (!sameBytes(frame, i, TYPE_NAME)) return -1;
   return stringValueAt(frame, i + TYPE_NAME.length);
 }
 
@@ -341,8 +379,8 @@ function otherType(frame: Buffer): boolean {
  *   so it is a JSON string whose value is those bytes;
  * - the frame with that value emptied parses, its `delta` is `''` (the field we emptied, not a later duplicate
  *   key) and it passes the codec's check: the full path accepts the frame with the same fields;
- * - nothing after the value spells `"delta"`: a later duplicate key (JSON.parse keeps the last) is left to the
- *   full path.
+ * - no top-level key after the value is `delta` or holds an escape: a later duplicate key (JSON.parse keeps the
+ *   last) is left to the full path, while an escape in a later value or a nested object is not.
  */
 function partDelta(frame: Buffer, dialect: Dialect | undefined, connection: Connection | undefined) {
   // the first `"delta"` followed by a colon and a string (an earlier one is a value, as in `"name":"delta"`)
@@ -357,7 +395,7 @@ function partDelta(frame: Buffer, dialect: Dialect | undefined, connection: Conn
   const head = frame.toString('utf8', 0, start);
   const tail = frame.toString('utf8', end);
   // a later duplicate key (spelled out or with an escape) is the one JSON.parse keeps: the full path answers for it
-  if (tail.indexOf('"delta"') !== -1 || tail.indexOf('\\') !== -1) return undefined;
+  if (!plainTail(frame, end)) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(head + tail);
@@ -452,8 +490,8 @@ function remember(
   event: Record<string, unknown>,
   audio: boolean,
 ): void {
-  // (partDelta has refused a tail with an escape or a second `"delta"`)
-  if (head.indexOf('\\') !== -1) return;
+  // the fixed bytes hold no escape (see fromTemplate); partDelta has refused a later `delta` key
+  if (head.indexOf('\\') !== -1 || tail.indexOf('\\') !== -1) return;
   for (const key in event) {
     const v = event[key];
     if (typeof v === 'object' && v !== null) return; // copies must not share a nested value

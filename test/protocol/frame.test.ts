@@ -192,12 +192,12 @@ describe('decodeServerFrame and frameDecoder', () => {
       ['a length no base64 has', audio(`${base},"delta":"${delta}A"`)],
       ['a delta key in a nested object first', audio(`"x":{"delta":"QUFB"},${base},"delta":"${delta}"`)],
       ['an escaped delta key before a nested one', audio(`${base},"d\\u0065lta":"","x":{"delta":"QUFB"}`)],
-      ['an escape after the delta', audio(`${base},"delta":"${delta}","note":"caf\\u00e9"`)],
       ['an escaped delta key after the delta', audio(`${base},"delta":"${delta}","d\\u0065lta":""`)],
       ['whitespace before the object', ` ${audio(`${base},"delta":"${delta}"`)}`],
       ['a later duplicate delta key', audio(`${base},"delta":"${delta}","delta":"QUFB"`)],
       ['a later duplicate delta key that is empty', audio(`${base},"delta":"${delta}","delta":""`)],
       ['a later duplicate spelled with spaces', audio(`${base},"delta":"${delta}", "delta" : ""`)],
+      ['a later duplicate after a nested object', audio(`${base},"delta":"${delta}","x":{"a":["}"]},"delta":""`)],
       [
         'whitespace between the colon and the quote of a value',
         audio(`${base},"delta":"${delta}"`).replace('"delta":"', '"delta":\f"'),
@@ -236,6 +236,21 @@ describe('decodeServerFrame and frameDecoder', () => {
     decode(Buffer.from(audio(`${base},"delta":"${delta}"`)));
     const after = audio(`${base},"delta":"${delta}","x":"QUFB"`);
     expect(check(Buffer.from(after), 'preview', decode, paths)).toBe('envelope');
+    // after the delta, only a top-level key is read: escapes in values and keys of nested objects are the parse's
+    // (and a frame with an escape is not remembered: it takes the envelope path again, not a template)
+    const tails: [string, string, FramePath][] = [
+      ['an escape after the delta', `"note":"caf\\u00e9"`, 'envelope'],
+      ['a value that reads as a delta key', `"note":"\\"delta\\":\\"\\""`, 'envelope'],
+      ['a nested delta key', `"x":{"delta":"QUFB"}`, 'envelope'],
+      ['an escaped nested key', `"x":[{"d\\u0065lta":"","y":"\\\\"}]`, 'envelope'],
+      // a plain frame is remembered: its second copy is read from the template
+      ['a value that is "delta"', `"name":"delta"`, 'template'],
+    ];
+    for (const [why, tail, again] of tails) {
+      const text = Buffer.from(audio(`${base},"delta":"${delta}",${tail}`));
+      expect(check(text, 'preview', decode, paths), why).toBe('envelope');
+      expect(check(text, 'preview', decode, paths), why).toBe(again);
+    }
     expect(
       check(
         Buffer.from(notFirst),
