@@ -15,7 +15,7 @@
 // - `shape=extra`: every frame carries one field more, right after its `type` (`"x_proxy":"edge-1"`), as a proxy
 //   or a field the service adds tomorrow would (a decoder remembers it with the envelope);
 // - `shape=spaced`, `nested`, `full`: the other frame shapes (see FrameShape in decode.bench.ts: json.dumps's
-//   separators, an object field, an escape after the delta).
+//   separators, an object field, PHP's escaped slashes); an unknown shape is refused with a 400.
 //
 // It reads what the client sends (RFC 6455 §5.2 frames, masked): it counts the client's text frames (the service
 // benchmark's appends) by the connection's `tag` query parameter, and answers a client's close frame with its
@@ -35,7 +35,7 @@ import { createHistogram } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import { selfSignedCertificate } from '../src/testing/tls';
-import { FRAME_SHAPES, responseFrames, shaped, type FrameShape } from './decode.bench';
+import { frameShape, responseFrames, shaped, type FrameShape } from './decode.bench';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'; // RFC 6455 §1.3
 const CHUNK = 1024 * 1024;
@@ -236,13 +236,6 @@ https.on('upgrade', (req, socket) => {
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     return;
   }
-  const accept = createHash('sha1')
-    .update(key + GUID)
-    .digest('base64');
-  socket.write(
-    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
-  );
-  (socket as import('node:net').Socket).setNoDelay(true);
   const url = new URL(req.url ?? '/', 'http://x');
   // the openai client builds its URL itself: the parameters ride in its `model`, after a `?`
   const model = url.searchParams.get('model') ?? '';
@@ -254,10 +247,21 @@ https.on('upgrade', (req, socket) => {
   const stamp = url.searchParams.get('stamp') === '1';
   const realtime = url.searchParams.get('pace') === 'realtime';
   const deltas = Number(url.searchParams.get('deltas') ?? 50);
-  const shapeParam = url.searchParams.get('shape');
-  const shape: FrameShape = FRAME_SHAPES.includes(shapeParam as FrameShape)
-    ? (shapeParam as FrameShape)
-    : 'real';
+  let shape: FrameShape;
+  try {
+    shape = frameShape(url.searchParams.get('shape') ?? undefined);
+  } catch (e) {
+    // a benchmark of an unknown shape would measure the real frames under another name
+    socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n${(e as Error).message}`);
+    return;
+  }
+  const accept = createHash('sha1')
+    .update(key + GUID)
+    .digest('base64');
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+  );
+  (socket as import('node:net').Socket).setNoDelay(true);
   // After our close frame the client answers with its own (RFC 6455 §5.5.1), and the TCP connection ends; a
   // client that closes first gets our close frame back.
   let closing = false;
