@@ -14,8 +14,9 @@
 // - `deltas=N`: audio deltas (of 100 ms) per response (default 50, a 5 s reply);
 // - `shape=extra`: every frame carries one field more, right after its `type` (`"x_proxy":"edge-1"`), as a proxy
 //   or a field the service adds tomorrow would (a decoder remembers it with the envelope);
-// - `shape=spaced`, `nested`, `full`: the other frame shapes (see FrameShape in decode.bench.ts: json.dumps's
-//   separators, an object field, PHP's escaped slashes); an unknown shape is refused with a 400.
+// - `shape=spaced`, `nested`, `escaped`, `full`: the other frame shapes (see FrameShape in decode.bench.ts:
+//   json.dumps's separators, an object field, PHP's escaped slashes, an escaped key after the delta); an unknown
+//   shape is refused with a 400.
 //
 // It reads what the client sends (RFC 6455 §5.2 frames, masked): it counts the client's text frames (the service
 // benchmark's appends) by the connection's `tag` query parameter, and answers a client's close frame with its

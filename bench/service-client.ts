@@ -205,8 +205,17 @@ async function floorSession(config: ServiceConfig): Promise<Session> {
         let padding = 0;
         if (data[delta.end - 1] === 0x3d) padding++;
         if (data[delta.end - 2] === 0x3d) padding++;
+        // the `escaped` shape writes each `/` as `\/`: a backslash is no base64 character
+        let escapes = 0;
+        for (
+          let i = data.indexOf(0x5c, delta.start);
+          i !== -1 && i < delta.end;
+          i = data.indexOf(0x5c, i + 2)
+        )
+          escapes++;
         const id = field(data, '"event_id":')!;
-        sink.audio(((delta.end - delta.start) * 3) / 4 - padding, data.toString('latin1', id.start, id.end));
+        const chars = delta.end - delta.start - escapes;
+        sink.audio((chars * 3) / 4 - padding, data.toString('latin1', id.start, id.end));
       },
     );
   };

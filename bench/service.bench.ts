@@ -25,7 +25,9 @@ const SHAPE_NAMES: Readonly<Record<FrameShape, string>> = {
   extra: 'frames with an extra field',
   spaced: 'spaced frames',
   nested: 'frames with a nested field (the envelope path)',
-  full: 'frames with an escape (the full decode path)',
+  escaped:
+    "PHP's escaped slashes (\\/): each delta read from its own token, then from templates that unescape",
+  full: 'frames with an escaped key after the delta (the full decode path)',
 };
 
 const root = new URL('..', import.meta.url);

@@ -100,6 +100,11 @@ interface Template {
   /** The decoded event (own copy, primitive values only); each copy gets its own slot values. */
   readonly event: Readonly<Record<string, unknown>>;
   readonly audio: boolean;
+  /**
+   * Its delta held escapes: the next ones are unescaped first (a relay that escapes one escapes them all, as PHP
+   * writes every `/` as `\/`), instead of being refused by the plain slice first (for audio a decode thrown away).
+   */
+  readonly escaped: boolean;
 }
 
 /** The string fields besides `delta` whose values change from one delta to the next. */
@@ -374,9 +379,11 @@ function otherType(frame: Buffer): boolean {
  *   of the top-level object, not text in a string (a quote in a string is escaped, `\"`) nor a key of a nested
  *   object (a relay's trace context, a field the service adds tomorrow: nested values before the delta are
  *   parsed with the envelope);
- * - the value runs to the next `"`, and its bytes hold no escape or control byte (text deltas; UTF-8 is decoded
- *   as the full path decodes the whole frame) or are standard base64 (audio deltas, checked by decoding them):
- *   so it is a JSON string whose value is those bytes;
+ * - the value runs to the first `"` after an even run of backslashes (`closingQuote`), so it is one JSON string
+ *   token. Without a backslash its bytes hold no control byte (text deltas; UTF-8 is decoded as the full path
+ *   decodes the whole frame) or are standard base64 (audio deltas, checked by decoding them): its value is those
+ *   bytes. With one (PHP's `\/` in base64, a transcript's `\"` or `\n`), `escapedSlice` reads the token as
+ *   JSON.parse does: audio unescapes `\/` and must then be plain base64, anything else is the token parsed;
  * - the frame with that value emptied parses, its `delta` is `''` (the field we emptied, not a later duplicate
  *   key) and it passes the codec's check: the full path accepts the frame with the same fields;
  * - no top-level key after the value is `delta` or holds an escape: a later duplicate key (JSON.parse keeps the
@@ -390,7 +397,7 @@ function partDelta(frame: Buffer, dialect: Dialect | undefined, connection: Conn
     key = frame.indexOf(DELTA_NAME, key + 1);
   if (key <= 0 || frame[0] !== 0x7b || !afterSeparator(frame, key) || !atTopLevel(frame, key))
     return undefined;
-  const end = frame.indexOf(0x22, start); // "
+  const end = closingQuote(frame, start);
   if (end < 0) return undefined;
   const head = frame.toString('utf8', 0, start);
   const tail = frame.toString('utf8', end);
@@ -411,11 +418,15 @@ function partDelta(frame: Buffer, dialect: Dialect | undefined, connection: Conn
   if (!audio && !TEXT_DELTAS.has(type)) return undefined;
   // an own `__proto__` key would be lost in the copy onto a DecodedAudioDelta (Object.assign sets the prototype)
   if (audio && hasOwn(event, '__proto__')) return undefined;
-  const value: { text: string; bytes?: Uint8Array } | undefined = audio
-    ? base64Slice(frame, undefined, start, end, connection !== undefined ? pool : undefined)
+  const slab = connection !== undefined ? pool : undefined;
+  const plain = audio
+    ? base64Slice(frame, undefined, start, end, slab)
     : textSlice(frame, undefined, start, end);
+  const value: { text: string; bytes?: Uint8Array } | undefined =
+    plain ?? escapedSlice(frame, start, end, audio, slab);
   if (value === undefined) return undefined;
-  if (connection !== undefined) remember(connection.templates, frame, start, end, head, tail, event, audio);
+  if (connection !== undefined)
+    remember(connection.templates, frame, start, end, head, tail, event, audio, plain === undefined);
   if (value.bytes === undefined) {
     event['delta'] = value.text;
     return event as ServerEvent;
@@ -450,10 +461,18 @@ function fromTemplate(
     // its 6.4 kB for the closing quote, as decoding it proves it holds none (a byte outside the base64 alphabet
     // leaves the decoded length short).
     const end =
-      t.audio && i === slots.length - 1 ? text.length - fixed[i + 1]!.length : text.indexOf('"', at);
+      t.audio && i === slots.length - 1
+        ? text.length - fixed[i + 1]!.length
+        : slots[i] === 'delta'
+          ? closingQuote(frame, at)
+          : text.indexOf('"', at);
     if (end < at) return undefined;
+    // the bytes after an audio delta first, so that a frame with a field more does not cost a decode
+    if (end === text.length - fixed[i + 1]!.length && text.substring(end) !== fixed[i + 1]) return undefined;
     if (slots[i] === 'delta') {
-      delta = t.audio ? base64Slice(frame, text, at, end, pool) : textSlice(frame, text, at, end);
+      delta = t.escaped
+        ? (escapedSlice(frame, at, end, t.audio, pool) ?? plainSlice(frame, text, at, end, t.audio))
+        : (plainSlice(frame, text, at, end, t.audio) ?? escapedSlice(frame, at, end, t.audio, pool));
       if (delta === undefined) return undefined;
     } else {
       // printable ASCII up to the closing quote
@@ -489,6 +508,7 @@ function remember(
   tail: string,
   event: Record<string, unknown>,
   audio: boolean,
+  escaped: boolean,
 ): void {
   // the fixed bytes hold no escape (see fromTemplate); partDelta has refused a later `delta` key
   if (head.indexOf('\\') !== -1 || tail.indexOf('\\') !== -1) return;
@@ -530,7 +550,8 @@ function remember(
   const typeStart = typeValueAt(frame);
   const typeEnd = typeStart > 0 ? typeStart + (event['type'] as string).length : 1;
   const probe = typeEnd - 1 < fixed[0]!.length ? typeEnd - 1 : 0;
-  const template: Template = { fixed, slots: spans.map((s) => s[2]), probe, event: { ...event }, audio };
+  const slots = spans.map((s) => s[2]);
+  const template: Template = { fixed, slots, probe, event: { ...event }, audio, escaped };
   const index = templates.findIndex((t) => t.event['type'] === event['type']);
   if (index !== -1) templates[index] = template;
   else if (templates.length < TEMPLATES) templates.push(template);
@@ -581,6 +602,61 @@ function textSlice(
   }
   if (high >= 0x80) return { text: frame.toString('utf8', start, end) };
   return { text: whole !== undefined ? whole.substring(start, end) : latin1(frame, start, end) };
+}
+
+const plainSlice = (frame: Buffer, text: string, start: number, end: number, audio: boolean) =>
+  audio ? base64Slice(frame, text, start, end, pool) : textSlice(frame, text, start, end);
+
+/**
+ * The first quote at or after `start` that closes the string `start` is in (one after an even run of
+ * backslashes: `\\"` closes, `\"` does not), or -1.
+ */
+function closingQuote(frame: Buffer, start: number): number {
+  let end = frame.indexOf(0x22, start);
+  while (end > start && frame[end - 1] === 0x5c) {
+    let k = end - 1;
+    while (k > start && frame[k - 1] === 0x5c) k--;
+    if ((end - k) % 2 === 0) break; // the backslashes escape each other
+    end = frame.indexOf(0x22, end + 1);
+  }
+  return end;
+}
+
+/**
+ * The value of the JSON string `frame[start, end)` that holds escapes (PHP's `json_encode` writes every `/` of a
+ * base64 delta as `\/`, a transcript holds `\"` or `\n`), and for audio its bytes; `undefined` when it holds no
+ * backslash (the plain slices have refused it for something else) or is not a JSON string. A string token's
+ * value does not depend on what is around it: JSON.parse of the token alone is the value JSON.parse of the
+ * whole frame gives the field, without parsing the rest again.
+ */
+function escapedSlice(
+  frame: Buffer,
+  start: number,
+  end: number,
+  audio: boolean,
+  slab: Slab | undefined,
+): { text: string; bytes?: Uint8Array } | undefined {
+  const backslash = frame.indexOf(0x5c, start);
+  if (backslash === -1 || backslash >= end) return undefined;
+  if (audio) {
+    // `\/` the only escape: the value is the text without its backslashes (base64Audio refuses anything else
+    // that is not base64, a quote or a control byte included), no parse needed
+    const plain = latin1(frame, start, end).replaceAll('\\/', '/');
+    if (plain.indexOf('\\') === -1) {
+      const bytes = base64Audio(plain, slab);
+      return bytes === undefined ? undefined : { text: plain, bytes };
+    }
+  }
+  let text: unknown;
+  try {
+    text = JSON.parse(frame.toString('utf8', start - 1, end + 1));
+  } catch {
+    return undefined;
+  }
+  if (typeof text !== 'string') return undefined;
+  if (!audio) return { text };
+  const bytes = base64Audio(text, slab);
+  return bytes === undefined ? undefined : { text, bytes };
 }
 
 /**

@@ -44,7 +44,7 @@ describe('the service benchmark harness', () => {
   });
 });
 
-describe.each(['extra', 'spaced', 'nested', 'full'] as const)(
+describe.each(['extra', 'spaced', 'nested', 'escaped', 'full'] as const)(
   'the service benchmark harness, %s frames',
   (shape) => {
     it('gives every client every audio delta, transcript character and latency stamp in that shape', async () => {

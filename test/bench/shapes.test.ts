@@ -1,7 +1,8 @@
 // The benchmarks' frame shapes claim which decode path they exercise (FrameShape in bench/decode.bench.ts):
 // `extra` and `spaced` are remembered with the envelope (the template path after a type's first delta), `nested`
-// takes the envelope path on every delta, `full` sends every audio delta down the full decode path. The decoder's
-// own trace checks each claim, and that every shape decodes to the events the service's own frames decode to.
+// takes the envelope path on every delta, `escaped` (PHP's `\/`) is remembered too, `full` sends every frame down
+// the full decode path. The decoder's own trace checks each claim, and that every shape decodes to the events the
+// service's own frames decode to.
 import { describe, expect, it } from 'vitest';
 import { responseFrames, shaped, type FrameShape } from '../../bench/decode.bench';
 import { decodeServerEvent } from '../../src/protocol/decode';
@@ -53,16 +54,25 @@ describe.each(['preview', 'ga'] as const)('the benchmark frame shapes (%s)', (di
     expect(nested.events.every((e) => (e as { x_trace?: unknown }).x_trace !== undefined)).toBe(true);
   });
 
-  it('full: PHP’s escaped slashes send every audio delta down the full decode path, to the same events', () => {
-    const full = paths(dialect, 'full');
-    const frames = [0, 1].flatMap((n) => responseFrames(dialect, n)).map((f) => shaped(f, 'full'));
-    const audio = full.events.flatMap((e, i) => (e.type.endsWith('audio.delta') ? [i] : []));
+  it('escaped: PHP’s escaped slashes are read from each delta’s own token, then from the template, to the same events', () => {
+    const escaped = paths(dialect, 'escaped');
+    const frames = [0, 1].flatMap((n) => responseFrames(dialect, n)).map((f) => shaped(f, 'escaped'));
+    const audio = escaped.events.flatMap((e, i) => (e.type.endsWith('audio.delta') ? [i] : []));
     expect(audio.length).toBeGreaterThan(50);
-    // each audio delta is written with escapes, and no fast path reads it
+    // each audio delta is written with escapes
     expect(audio.every((i) => frames[i]!.includes('\\/'))).toBe(true);
-    expect(new Set(audio.map((i) => full.seen[i]))).toEqual(new Set(['full']));
+    expect(escaped.deltas).toEqual(real.deltas);
     // the same strings: `\/` is `/`
-    expect(full.events).toEqual(real.events);
+    expect(escaped.events).toEqual(real.events);
+  });
+
+  it('full: an escaped key after the delta sends every frame down the full decode path, to the same events', () => {
+    const full = paths(dialect, 'full');
+    expect(new Set(full.seen)).toEqual(new Set(['full']));
+    expect(full.events.map((e) => ({ ...e, x_note: undefined }))).toEqual(
+      real.events.map((e) => ({ ...e, x_note: undefined })),
+    );
+    expect(full.events.every((e) => (e as { x_note?: number }).x_note === 1)).toBe(true);
   });
 
   it('spaced frames are what json.dumps writes: a space after every separator outside strings', () => {

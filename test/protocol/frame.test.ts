@@ -185,7 +185,8 @@ describe('decodeServerFrame and frameDecoder', () => {
     const base = `"response_id":"r","item_id":"i","output_index":0,"content_index":0`;
     const audio = (fields: string) => `{"type":"response.audio.delta","event_id":"e",${fields}}`;
     const cases: [string, string][] = [
-      ['an escaped slash in the base64', audio(`${base},"delta":"${delta.replace(/\//g, '\\/')}/w=="`)],
+      ['an escape that spells URL-safe base64', audio(`${base},"delta":"${delta.slice(0, -4)}\\u002d_8A"`)],
+      ['an escape JSON has not', audio(`${base},"delta":"${delta.slice(0, -4)}\\x41AA"`)],
       ['URL-safe base64', audio(`${base},"delta":"${delta.slice(0, -4)}-_8A"`)],
       ['a space in the base64', audio(`${base},"delta":"${delta.slice(0, 8)} ${delta.slice(9)}"`)],
       ['padding in the middle', audio(`${base},"delta":"AA==${delta}"`)],
@@ -197,7 +198,10 @@ describe('decodeServerFrame and frameDecoder', () => {
       ['a later duplicate delta key', audio(`${base},"delta":"${delta}","delta":"QUFB"`)],
       ['a later duplicate delta key that is empty', audio(`${base},"delta":"${delta}","delta":""`)],
       ['a later duplicate spelled with spaces', audio(`${base},"delta":"${delta}", "delta" : ""`)],
-      ['a later duplicate after a nested object', audio(`${base},"delta":"${delta}","x":{"a":["}"]},"delta":""`)],
+      [
+        'a later duplicate after a nested object',
+        audio(`${base},"delta":"${delta}","x":{"a":["}"]},"delta":""`),
+      ],
       [
         'whitespace between the colon and the quote of a value',
         audio(`${base},"delta":"${delta}"`).replace('"delta":"', '"delta":\f"'),
@@ -209,10 +213,6 @@ describe('decodeServerFrame and frameDecoder', () => {
       [
         'a control character in a transcript',
         `{"type":"response.audio_transcript.delta",${base},"delta":"a\tb"}`,
-      ],
-      [
-        'an escape in a transcript',
-        `{"type":"response.audio_transcript.delta",${base},"delta":"a\\nb\\u00e9"}`,
       ],
       ['a text delta on a GA connection', `{"type":"response.text.delta",${base},"delta":"hi"}`],
       ['a delta of an unknown type', `{"type":"response.future.delta",${base},"delta":"${delta}"}`],
@@ -259,6 +259,28 @@ describe('decodeServerFrame and frameDecoder', () => {
         paths,
       ),
     ).toBe('envelope');
+  });
+
+  it('reads a delta that holds escapes from its own token, then from the remembered envelope', () => {
+    // PHP's json_encode writes every `/` as `\/`; a transcript holds `\"`, `\n`, `\u00e9`, a `\\` before its end
+    const base = `"response_id":"r","item_id":"i","output_index":0,"content_index":0`;
+    for (const dialect of DIALECTS) {
+      const paths: FramePath[] = [];
+      const decode = tracedFrameDecoder(dialect, (p) => paths.push(p));
+      const frames = partFrames(dialect, 7).map((f) => f.replaceAll('/', '\\/'));
+      expect(frames.filter((f) => f.includes('\\/')).length).toBeGreaterThan(4);
+      const transcript = `{"type":"${transcriptType(dialect)}","event_id":"e",${base},"delta":`;
+      for (const text of ['"say \\"hi\\"\\n"', '"caf\\u00e9 \\\\"', '"a\\\\\\"b"', '"\\ud83d\\ude00 wörd"'])
+        frames.push(transcript + text + '}', transcript + text + '}');
+      const seen = frames.map((f) => check(Buffer.from(f), dialect, decode, paths));
+      // each part's first delta (the transcripts of other ids are another part) from its envelope, the next
+      // ones from the template
+      const want = seen.map((_, i) => (i < 2 || i === 12 ? 'envelope' : 'template'));
+      expect(seen).toEqual(want);
+      // the value is the unescaped string, the audio its base64 decoded
+      const last = decode(Buffer.from(transcript + '"say \\"hi\\"\\n"}'));
+      expect(last._tag === 'Right' && (last.right as { delta: string }).delta).toBe('say "hi"\n');
+    }
   });
 
   it('reads the envelope of a frame with JSON whitespace between its tokens, then remembers it', () => {
