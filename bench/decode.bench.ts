@@ -102,10 +102,10 @@ export function responseFrames(dialect: Dialect, n = 0, deltas = DELTAS_PER_RESP
  * - `escaped`: every `/` written `\/`, as PHP's `json_encode` writes it by default (a relay in PHP). Base64 holds
  *   `/`, so every audio delta holds escapes: the envelope path reads the delta from its own token (JSON.parse of
  *   the string alone) and remembers the envelope, so this is the template path too, with the unescaping;
- * - `full`: a key after the delta spelled with an escape (`"x_n\u006fte":1`). JSON.parse keeps the last of
- *   duplicate keys, and a key the fast paths cannot read without unescaping might be `delta`: every frame tries
- *   the remembered envelope, is refused by the envelope path and takes the full decode path (JSON.parse of the
- *   whole frame, the codec's check, base64). The worst case, not a shape any relay is known to write.
+ * - `full`: the `delta` key itself spelled with an escape (`"delt\u0061"`, the same key to JSON.parse). The fast
+ *   paths look for the key's plain bytes: every delta searches for it, finds none and takes the full decode path
+ *   (JSON.parse of the whole frame, the codec's check, base64). The worst case, not a shape any relay is known to
+ *   write.
  * `test/bench/shapes.test.ts` checks each claim with the decoder's trace.
  */
 export type FrameShape = (typeof FRAME_SHAPES)[number];
@@ -126,7 +126,7 @@ export function shaped(frame: string, shape: FrameShape): string {
   if (shape === 'nested') return frame.replace(/^(\{"type":"[^"]*",)/, '$1"x_trace":{"hop":1},');
   // outside its strings JSON has no `/`: every one is in a string, and `\/` is the same string
   if (shape === 'escaped') return frame.replaceAll('/', '\\/');
-  if (shape === 'full') return frame.replace(/\}$/, ',"x_n\\u006fte":1}');
+  if (shape === 'full') return frame.replace('"delta":', '"delt\\u0061":');
   return frame;
 }
 
@@ -173,7 +173,7 @@ export async function benchDecode(): Promise<Comparison[]> {
   // them (UTF-8 text, JSON.parse, and the audio deltas' base64 decoded, as the decoder does at the edge).
   // The last cases (see FrameShape): every frame with one field more than the service's or with spaced
   // separators (both remembered with the envelope: the template path), with a nested field (the envelope path on
-  // every delta), with PHP's escaped slashes (templates that unescape) and with an escaped key after the delta
+  // every delta), with PHP's escaped slashes (templates that unescape) and with the delta key spelled with an escape
   // (the full decode path on every frame).
   for (const [label, dialect, shape] of [
     ['preview', 'preview', 'real'],
@@ -182,7 +182,7 @@ export async function benchDecode(): Promise<Comparison[]> {
     ['GA, spaced separators', 'ga', 'spaced'],
     ['GA, a nested field: the envelope path', 'ga', 'nested'],
     ["GA, PHP's escaped slashes", 'ga', 'escaped'],
-    ['GA, an escaped key after the delta: the full decode path', 'ga', 'full'],
+    ['GA, the delta key spelled with an escape: the full decode path', 'ga', 'full'],
   ] as const) {
     const bytes = Array.from({ length: 20 }, (_, n) => responseFrames(dialect, n))
       .flat()

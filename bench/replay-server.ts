@@ -15,7 +15,7 @@
 // - `shape=extra`: every frame carries one field more, right after its `type` (`"x_proxy":"edge-1"`), as a proxy
 //   or a field the service adds tomorrow would (a decoder remembers it with the envelope);
 // - `shape=spaced`, `nested`, `escaped`, `full`: the other frame shapes (see FrameShape in decode.bench.ts:
-//   json.dumps's separators, an object field, PHP's escaped slashes, an escaped key after the delta); an unknown
+//   json.dumps's separators, an object field, PHP's escaped slashes, the delta key spelled with an escape); an unknown
 //   shape is refused with a 400.
 //
 // It reads what the client sends (RFC 6455 §5.2 frames, masked): it counts the client's text frames (the service

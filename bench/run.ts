@@ -11,8 +11,8 @@
 //   --rounds R        service: rounds, each client once a round (default 5)
 //   --shape S         service: the server frames' shape: real (default), extra (one field more than the service's,
 //                     remembered with the envelope), spaced (json.dumps separators), nested (an object field: the
-//                     envelope path), escaped (PHP's `\/`, read from each delta's token) or full (an escaped key
-//                     after the delta: the full decode path); see FrameShape in decode.bench.ts
+//                     envelope path), escaped (PHP's `\/`, read from each delta's token) or full (the delta key
+//                     spelled with an escape: the full decode path); see FrameShape in decode.bench.ts
 //   --source src      service: rx-realtime from the sources (bundled by esbuild) instead of dist/
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, totalmem } from 'node:os';

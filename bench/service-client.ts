@@ -197,7 +197,8 @@ async function floorSession(config: ServiceConfig): Promise<Session> {
         const name = data.toString('latin1', type.start, type.end);
         if (name !== 'response.output_audio.delta' && name !== 'response.output_audio_transcript.delta')
           return;
-        const delta = field(data, '"delta":')!;
+        // the `full` shape spells the key with an escape
+        const delta = field(data, config.shape === 'full' ? '"delt\\u0061":' : '"delta":')!;
         if (name === 'response.output_audio_transcript.delta') {
           sink.transcript(delta.end - delta.start); // ASCII words: one byte a character
           return;

@@ -27,7 +27,7 @@ const SHAPE_NAMES: Readonly<Record<FrameShape, string>> = {
   nested: 'frames with a nested field (the envelope path)',
   escaped:
     "PHP's escaped slashes (\\/): each delta read from its own token, then from templates that unescape",
-  full: 'frames with an escaped key after the delta (the full decode path)',
+  full: 'frames whose delta key is spelled with an escape (the full decode path)',
 };
 
 const root = new URL('..', import.meta.url);

@@ -76,7 +76,20 @@ class DecodedAudioDelta {
 interface Connection {
   readonly templates: Template[];
   last: DecodedAudioDelta | undefined;
+  /** Audio deltas in a row that the fast paths missed (the full path decoded them); see {@link MISSES}. */
+  misses: number;
 }
+
+/**
+ * After this many audio deltas in a row that the fast paths missed, a connection tries them on one audio delta
+ * in {@link RETRY} only: a relay whose every audio delta takes the full path (a shape the fast paths do not read)
+ * then pays the full path alone, not a search through each 6.4 kB frame first. Skipping a fast path never changes
+ * an answer (the full path is the reference); the retries learn a shape that turns readable again. Other deltas
+ * (short, and some of them, as `response.function_call_arguments.delta`, never read by the fast paths) are always
+ * tried and do not count.
+ */
+const MISSES = 16;
+const RETRY = 64;
 
 /** `"delta"` in bytes (a plain array: nothing touches `Buffer` at import time). */
 const DELTA_NAME = new Uint8Array([0x22, 0x64, 0x65, 0x6c, 0x74, 0x61, 0x22]);
@@ -160,7 +173,7 @@ export type FramePath = 'template' | 'envelope' | 'full';
 
 /** {@link frameDecoder} that reports the path each frame took (internal: the tests hold every path to account). */
 export function tracedFrameDecoder(dialect?: Dialect, trace?: (path: FramePath) => void): FrameDecoder {
-  const connection: Connection = { templates: [], last: undefined };
+  const connection: Connection = { templates: [], last: undefined, misses: 0 };
   return (frame) => decodeWith(frame, dialect, connection, trace);
 }
 
@@ -214,15 +227,27 @@ function decodeWith(
         text ??= latin1(bytes, 0, bytes.length);
         const event = fromTemplate(bytes, text, t, connection);
         if (event !== undefined) {
+          if (t.audio) connection.misses = 0;
           trace?.('template');
           return E.right(event);
         }
       }
     }
-    const event = otherType(bytes) ? undefined : partDelta(bytes, dialect, connection);
-    if (event !== undefined) {
-      trace?.('envelope');
-      return E.right(event);
+    // an audio delta (6.4 kB) of a connection whose audio deltas keep missing the fast paths is tried on retries only
+    const kind = typeKind(bytes);
+    const counted = connection !== undefined && kind === AUDIO_DELTA;
+    if (
+      kind !== OTHER &&
+      (!counted || connection.misses < MISSES || ++connection.misses === MISSES + RETRY)
+    ) {
+      const event = partDelta(bytes, dialect, connection);
+      if (event !== undefined) {
+        if (counted) connection.misses = 0;
+        trace?.('envelope');
+        return E.right(event);
+      }
+      // one more in a row; after a retry, RETRY deltas again before the next
+      if (counted) connection.misses = connection.misses < MISSES ? connection.misses + 1 : MISSES;
     }
   }
   trace?.('full');
@@ -309,39 +334,6 @@ function atTopLevel(frame: Buffer, key: number): boolean {
   return depth === 1;
 }
 
-/**
- * True when no key of the top-level object after the byte at `from` (the closing quote of the delta's value) is
- * `delta` or holds an escape (which may spell `delta`): JSON.parse keeps the last of duplicate keys, so a later
- * `delta` would be the frame's. The bytes are read as {@link atTopLevel} reads them: strings (a backslash escapes
- * the next byte) and brackets; a string at depth 1 followed by `:` is a key. Escapes elsewhere (a value's
- * `caf\u00e9`, a nested object's keys) are left to the parse.
- */
-function plainTail(frame: Buffer, from: number): boolean {
-  let depth = 1;
-  for (let i = from + 1; i < frame.length; i++) {
-    const b = frame[i];
-    if (b === 0x22) {
-      const open = i;
-      let escaped = false;
-      for (i++; i < frame.length; i++) {
-        const c = frame[i];
-        if (c === 0x5c) {
-          escaped = true;
-          i++;
-        } else if (c === 0x22) break;
-      }
-      if (depth !== 1) continue;
-      let j = i + 1;
-      while (isSpace(frame[j])) j++;
-      if (frame[j] !== 0x3a) continue; // a value, not a key
-      if (escaped) return false;
-      if (i - open + 1 === DELTA_NAME.length && sameBytes(frame, open, DELTA_NAME)) return false;
-    } else if (b === 0x7b || b === 0x5b) depth++;
-    else if (b === 0x7d || b === 0x5d) depth--;
-  }
-  return true;
-}
-
 function sameBytes(frame: Buffer, at: number, bytes: Uint8Array): boolean {
   for (let k = 0; k < bytes.length; k++) if (frame[at + k] !== bytes[k]) return false;
   return true;
@@ -356,19 +348,33 @@ function typeValueAt(frame: Buffer): number {
   return stringValueAt(frame, i + TYPE_NAME.length);
 }
 
+/** The audio delta types' names with their closing quote, in bytes. */
+const AUDIO_TYPE_NAMES = [...AUDIO_DELTAS].map((name) => new TextEncoder().encode(`${name}"`));
+
 /**
- * True when the frame's first key is `type` and the type does not end in `.delta`: not a content-part delta,
- * so the fast paths need not search it. The service writes `type` first (the recorded sessions in
- * ../shared/protocol/sessions); a frame that does not is searched as before.
+ * What a frame's first key says it is ({@link typeKind}): `type` not first (searched as any delta), not a delta
+ * (its type does not end in `.delta`: the fast paths need not search it), a delta, an audio delta.
  */
-function otherType(frame: Buffer): boolean {
+type Kind = typeof UNKNOWN | typeof OTHER | typeof DELTA | typeof AUDIO_DELTA;
+const UNKNOWN = 0;
+const OTHER = 1;
+const DELTA = 2;
+const AUDIO_DELTA = 3;
+
+/**
+ * The kind of frame `type` says, when it is the first key (the service writes it first: the recorded sessions
+ * in ../shared/protocol/sessions); a frame that does not is searched as before.
+ */
+function typeKind(frame: Buffer): Kind {
   const start = typeValueAt(frame);
-  if (start < 0) return false;
+  if (start < 0) return UNKNOWN;
   const end = frame.indexOf(0x22, start) + 1; // just after the type's closing quote
-  if (end < start + DELTA_TYPE_END.length) return true;
+  if (end < start + DELTA_TYPE_END.length) return OTHER;
   for (let i = 0; i < DELTA_TYPE_END.length; i++)
-    if (frame[end - DELTA_TYPE_END.length + i] !== DELTA_TYPE_END[i]) return true;
-  return false;
+    if (frame[end - DELTA_TYPE_END.length + i] !== DELTA_TYPE_END[i]) return OTHER;
+  for (const name of AUDIO_TYPE_NAMES)
+    if (end - start === name.length && sameBytes(frame, start, name)) return AUDIO_DELTA;
+  return DELTA;
 }
 
 /**
@@ -384,11 +390,14 @@ function otherType(frame: Buffer): boolean {
  *   decodes the whole frame) or are standard base64 (audio deltas, checked by decoding them): its value is those
  *   bytes. With one (PHP's `\/` in base64, a transcript's `\"` or `\n`), `escapedSlice` reads the token as
  *   JSON.parse does: audio unescapes `\/` and must then be plain base64, anything else is the token parsed;
- * - the frame with that value emptied parses, its `delta` is `''` (the field we emptied, not a later duplicate
- *   key) and it passes the codec's check: the full path accepts the frame with the same fields;
- * - no top-level key after the value is `delta` or holds an escape: a later duplicate key (JSON.parse keeps the
- *   last) is left to the full path, while an escape in a later value or a nested object is not.
+ * - the frame with that value replaced by `\u0000` parses, its `delta` is NUL (the field we cut out: a later
+ *   duplicate key, which JSON.parse would keep, could spell NUL only as `\u0000`, and no such text follows the
+ *   value) and, as `''`, it passes the codec's check: the full path accepts the frame with the same fields.
+ *   Escapes after the value (a key spelled with one, a value's `caf\u00e9`) are read by the parse.
  */
+/** What the envelope path parses in place of the delta's value: `\u0000`, a NUL (see partDelta). */
+const CUT = '\\u0000';
+
 function partDelta(frame: Buffer, dialect: Dialect | undefined, connection: Connection | undefined) {
   // the first `"delta"` followed by a colon and a string (an earlier one is a value, as in `"name":"delta"`)
   let key = frame.indexOf(DELTA_NAME);
@@ -401,19 +410,22 @@ function partDelta(frame: Buffer, dialect: Dialect | undefined, connection: Conn
   if (end < 0) return undefined;
   const head = frame.toString('utf8', 0, start);
   const tail = frame.toString('utf8', end);
-  // a later duplicate key (spelled out or with an escape) is the one JSON.parse keeps: the full path answers for it
-  if (!plainTail(frame, end)) return undefined;
+  // JSON.parse keeps the last of duplicate keys: a later `delta` (spelled out or with escapes) would be the
+  // frame's. The cut-out value is NUL, which no later string can equal without spelling `\u0000` (JSON allows
+  // no raw control byte in a string, RFC 8259 §7): a delta of NUL after the parse is the field we cut out.
+  if (tail.indexOf('u0000') !== -1) return undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(head + tail);
+    parsed = JSON.parse(head + CUT + tail);
   } catch {
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const event = parsed as Record<string, unknown>;
   const type = event['type'];
-  if (event['delta'] !== '' || typeof type !== 'string' || !isServerPartDelta(event, type, dialect))
-    return undefined;
+  if (event['delta'] !== '\u0000' || typeof type !== 'string') return undefined;
+  event['delta'] = '';
+  if (!isServerPartDelta(event, type, dialect)) return undefined;
   const audio = AUDIO_DELTAS.has(type);
   if (!audio && !TEXT_DELTAS.has(type)) return undefined;
   // an own `__proto__` key would be lost in the copy onto a DecodedAudioDelta (Object.assign sets the prototype)
@@ -510,7 +522,8 @@ function remember(
   audio: boolean,
   escaped: boolean,
 ): void {
-  // the fixed bytes hold no escape (see fromTemplate); partDelta has refused a later `delta` key
+  // the fixed bytes hold no escape (see fromTemplate); partDelta has refused a later `delta` key (so the same
+  // tail has none)
   if (head.indexOf('\\') !== -1 || tail.indexOf('\\') !== -1) return;
   for (const key in event) {
     const v = event[key];

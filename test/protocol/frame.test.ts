@@ -87,13 +87,15 @@ describe('decodeServerFrame and frameDecoder', () => {
   it('answer as decodeServerEvent does on every frame of the corpus and of both recorded sessions', () => {
     const paths: FramePath[] = [];
     for (const dialect of [...DIALECTS, undefined]) {
-      const decode = tracedFrameDecoder(dialect, (p) => paths.push(p));
-      const frames = [
-        ...serverCorpus.map((e) => JSON.stringify(e.payload)),
-        ...sessionLines(BETA_SESSION),
-        ...sessionLines(GA_SESSION),
-      ];
-      for (const frame of frames) check(Buffer.from(frame), dialect, decode, paths);
+      // a decoder per source, as per connection (a connection keeps to one dialect)
+      for (const frames of [
+        serverCorpus.map((e) => JSON.stringify(e.payload)),
+        sessionLines(BETA_SESSION),
+        sessionLines(GA_SESSION),
+      ]) {
+        const decode = tracedFrameDecoder(dialect, (p) => paths.push(p));
+        for (const frame of frames) check(Buffer.from(frame), dialect, decode, paths);
+      }
     }
     // the corpus's deltas go the fast ways, the rest the full one
     const count = (path: FramePath) => paths.filter((p) => p === path).length;
@@ -194,6 +196,16 @@ describe('decodeServerFrame and frameDecoder', () => {
       ['a delta key in a nested object first', audio(`"x":{"delta":"QUFB"},${base},"delta":"${delta}"`)],
       ['an escaped delta key before a nested one', audio(`${base},"d\\u0065lta":"","x":{"delta":"QUFB"}`)],
       ['an escaped delta key after the delta', audio(`${base},"delta":"${delta}","d\\u0065lta":""`)],
+      [
+        'an escaped delta key of NUL after the delta',
+        audio(`${base},"delta":"${delta}","d\\u0065lta":"\\u0000"`),
+      ],
+      ['a later delta of NUL', audio(`${base},"delta":"${delta}","delta":"\\u0000"`)],
+      [
+        'a NUL after the delta, which might be a duplicate’s',
+        audio(`${base},"delta":"${delta}","x":"\\u0000"`),
+      ],
+      ['the delta key spelled with an escape', audio(`${base},"delt\\u0061":"${delta}"`)],
       ['whitespace before the object', ` ${audio(`${base},"delta":"${delta}"`)}`],
       ['a later duplicate delta key', audio(`${base},"delta":"${delta}","delta":"QUFB"`)],
       ['a later duplicate delta key that is empty', audio(`${base},"delta":"${delta}","delta":""`)],
@@ -240,6 +252,7 @@ describe('decodeServerFrame and frameDecoder', () => {
     // (and a frame with an escape is not remembered: it takes the envelope path again, not a template)
     const tails: [string, string, FramePath][] = [
       ['an escape after the delta', `"note":"caf\\u00e9"`, 'envelope'],
+      ['a key with an escape after the delta', `"n\\u006fte":1`, 'envelope'],
       ['a value that reads as a delta key', `"note":"\\"delta\\":\\"\\""`, 'envelope'],
       ['a nested delta key', `"x":{"delta":"QUFB"}`, 'envelope'],
       ['an escaped nested key', `"x":[{"d\\u0065lta":"","y":"\\\\"}]`, 'envelope'],
@@ -261,6 +274,31 @@ describe('decodeServerFrame and frameDecoder', () => {
     ).toBe('envelope');
   });
 
+  it('stops searching audio deltas that keep missing the fast paths, and learns them again when they turn readable', () => {
+    for (const dialect of DIALECTS) {
+      const paths: FramePath[] = [];
+      const decode = tracedFrameDecoder(dialect, (p) => paths.push(p));
+      // the delta key spelled with an escape: no fast path reads it, so every delta is the full path's
+      const unread = (n: number) =>
+        partFrames(dialect, n, 20).map((f) => f.replace('"delta":', '"delt\\u0061":'));
+      const before = Array.from({ length: 10 }, (_, n) => unread(n)).flat();
+      for (const f of before) expect(check(Buffer.from(f), dialect, decode, paths)).toBe('full');
+      // the same answers throughout (check compares each with the full path's); now the service's own frames
+      const after = Array.from({ length: 10 }, (_, n) => partFrames(dialect, 100 + n, 20)).flat();
+      const isAudio = (f: string) => /^\{"type":"response\.(output_)?audio\.delta"/.test(f);
+      const seen = after.map((f) => [isAudio(f), check(Buffer.from(f), dialect, decode, paths)] as const);
+      // text deltas are always tried: read by a fast path at once
+      expect(seen.filter(([audio]) => !audio).every(([, p]) => p !== 'full')).toBe(true);
+      // audio deltas: read again within one retry's interval (64 audio deltas), and from then on
+      const audio = seen.filter(([a]) => a).map(([, p]) => p);
+      expect(audio.length).toBe(200);
+      const first = audio.findIndex((p) => p !== 'full');
+      expect(first).toBeGreaterThan(0);
+      expect(first).toBeLessThanOrEqual(64);
+      expect(audio.slice(first).every((p) => p !== 'full')).toBe(true);
+    }
+  });
+
   it('reads a delta that holds escapes from its own token, then from the remembered envelope', () => {
     // PHP's json_encode writes every `/` as `\/`; a transcript holds `\"`, `\n`, `\u00e9`, a `\\` before its end
     const base = `"response_id":"r","item_id":"i","output_index":0,"content_index":0`;
@@ -270,7 +308,13 @@ describe('decodeServerFrame and frameDecoder', () => {
       const frames = partFrames(dialect, 7).map((f) => f.replaceAll('/', '\\/'));
       expect(frames.filter((f) => f.includes('\\/')).length).toBeGreaterThan(4);
       const transcript = `{"type":"${transcriptType(dialect)}","event_id":"e",${base},"delta":`;
-      for (const text of ['"say \\"hi\\"\\n"', '"caf\\u00e9 \\\\"', '"a\\\\\\"b"', '"\\ud83d\\ude00 wörd"'])
+      for (const text of [
+        '"say \\"hi\\"\\n"',
+        '"caf\\u00e9 \\\\"',
+        '"a\\\\\\"b"',
+        '"\\ud83d\\ude00 wörd"',
+        '"\\u0000"',
+      ])
         frames.push(transcript + text + '}', transcript + text + '}');
       const seen = frames.map((f) => check(Buffer.from(f), dialect, decode, paths));
       // each part's first delta (the transcripts of other ids are another part) from its envelope, the next
@@ -280,6 +324,9 @@ describe('decodeServerFrame and frameDecoder', () => {
       // the value is the unescaped string, the audio its base64 decoded
       const last = decode(Buffer.from(transcript + '"say \\"hi\\"\\n"}'));
       expect(last._tag === 'Right' && (last.right as { delta: string }).delta).toBe('say "hi"\n');
+      // a delta of NUL, the value the envelope path parses in the delta's place
+      const nul = decode(Buffer.from(transcript + '"\\u0000"}'));
+      expect(nul._tag === 'Right' && (nul.right as { delta: string }).delta).toBe('\u0000');
     }
   });
 
