@@ -3,7 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**', 'docs/api/**', '.scratch/**'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**', 'docs/api/**', '.scratch/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
