@@ -348,8 +348,11 @@ function typeValueAt(frame: Buffer): number {
   return stringValueAt(frame, i + TYPE_NAME.length);
 }
 
-/** The audio delta types' names with their closing quote, in bytes. */
-const AUDIO_TYPE_NAMES = [...AUDIO_DELTAS].map((name) => new TextEncoder().encode(`${name}"`));
+/**
+ * The audio delta types' names with their closing quote, in bytes (ASCII; no TextEncoder at import time: an
+ * AudioWorkletGlobalScope, where the browser build's worklets run, has none).
+ */
+const AUDIO_TYPE_NAMES = [...AUDIO_DELTAS].map((name) => Uint8Array.from(`${name}"`, (c) => c.charCodeAt(0)));
 
 /**
  * What a frame's first key says it is ({@link typeKind}): `type` not first (searched as any delta), not a delta
