@@ -268,14 +268,25 @@ function clientProcess(bundle: string, server: Server, client: ClientName, diale
     for (const w of waiting.splice(0)) w.reject(new Error(`the ${client} client exited with ${code}`));
   });
   return {
+    // a child that hangs (a socket that never closes) is killed, and the run fails with its name, not the bench
     run: () =>
-      new Promise((resolve, reject) => {
-        waiting.push({ resolve, reject });
+      new Promise<ClientRun>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`the ${client} client gave no result in ${RUN_TIMEOUT_MS / 1000} s`));
+        }, RUN_TIMEOUT_MS);
+        waiting.push({
+          resolve: (r) => (clearTimeout(timer), resolve(r)),
+          reject: (err) => (clearTimeout(timer), reject(err)),
+        });
         child.stdin!.write('run\n');
       }),
     close: () => child.stdin!.end(),
   };
 }
+
+/** How long one burst run may take before its client process is taken for hung (a run takes seconds). */
+const RUN_TIMEOUT_MS = 120_000;
 
 /**
  * Each client in a process of its own, kept for all the rounds and asked for one run at a time (never two clients
