@@ -91,6 +91,16 @@ interface Connection {
 const MISSES = 16;
 const RETRY = 64;
 
+/** Whether an audio delta goes to the envelope path: while fewer than MISSES in a row missed, else on retries. */
+function retryDue(c: Connection): boolean {
+  return c.misses < MISSES || ++c.misses === MISSES + RETRY;
+}
+
+/** One more audio delta missed; after a retry, RETRY deltas again before the next. */
+function missed(c: Connection): void {
+  c.misses = c.misses < MISSES ? c.misses + 1 : MISSES;
+}
+
 /** `"delta"` in bytes (a plain array: nothing touches `Buffer` at import time). */
 const DELTA_NAME = new Uint8Array([0x22, 0x64, 0x65, 0x6c, 0x74, 0x61, 0x22]);
 
@@ -233,21 +243,17 @@ function decodeWith(
         }
       }
     }
-    // an audio delta (6.4 kB) of a connection whose audio deltas keep missing the fast paths is tried on retries only
     const kind = typeKind(bytes);
-    const counted = connection !== undefined && kind === AUDIO_DELTA;
-    if (
-      kind !== OTHER &&
-      (!counted || connection.misses < MISSES || ++connection.misses === MISSES + RETRY)
-    ) {
+    // a connection's audio deltas (6.4 kB) count their misses; other deltas are always tried
+    const counted = connection !== undefined && kind === AUDIO_DELTA ? connection : undefined;
+    if (kind !== OTHER && (counted === undefined || retryDue(counted))) {
       const event = partDelta(bytes, dialect, connection);
       if (event !== undefined) {
-        if (counted) connection.misses = 0;
+        if (counted !== undefined) counted.misses = 0;
         trace?.('envelope');
         return E.right(event);
       }
-      // one more in a row; after a retry, RETRY deltas again before the next
-      if (counted) connection.misses = connection.misses < MISSES ? connection.misses + 1 : MISSES;
+      if (counted !== undefined) missed(counted);
     }
   }
   trace?.('full');
@@ -355,14 +361,14 @@ function typeValueAt(frame: Buffer): number {
 const AUDIO_TYPE_NAMES = [...AUDIO_DELTAS].map((name) => Uint8Array.from(`${name}"`, (c) => c.charCodeAt(0)));
 
 /**
- * What a frame's first key says it is ({@link typeKind}): `type` not first (searched as any delta), not a delta
- * (its type does not end in `.delta`: the fast paths need not search it), a delta, an audio delta.
+ * What a frame's first key says it is ({@link typeKind}): not a delta (its type does not end in `.delta`: the
+ * fast paths need not search it), an audio delta, or a delta of another type or a frame whose first key is not
+ * `type` (searched as any delta).
  */
-type Kind = typeof UNKNOWN | typeof OTHER | typeof DELTA | typeof AUDIO_DELTA;
-const UNKNOWN = 0;
-const OTHER = 1;
-const DELTA = 2;
-const AUDIO_DELTA = 3;
+type Kind = typeof OTHER | typeof DELTA | typeof AUDIO_DELTA;
+const OTHER = 0;
+const DELTA = 1;
+const AUDIO_DELTA = 2;
 
 /**
  * The kind of frame `type` says, when it is the first key (the service writes it first: the recorded sessions
@@ -370,7 +376,7 @@ const AUDIO_DELTA = 3;
  */
 function typeKind(frame: Buffer): Kind {
   const start = typeValueAt(frame);
-  if (start < 0) return UNKNOWN;
+  if (start < 0) return DELTA;
   const end = frame.indexOf(0x22, start) + 1; // just after the type's closing quote
   if (end < start + DELTA_TYPE_END.length) return OTHER;
   for (let i = 0; i < DELTA_TYPE_END.length; i++)
@@ -379,6 +385,9 @@ function typeKind(frame: Buffer): Kind {
     if (end - start === name.length && sameBytes(frame, start, name)) return AUDIO_DELTA;
   return DELTA;
 }
+
+/** What the envelope path parses in place of the delta's value: `\u0000`, a NUL (see partDelta). */
+const CUT = '\\u0000';
 
 /**
  * The envelope path, or `undefined` to take the full one. Why each check is enough:
@@ -398,9 +407,6 @@ function typeKind(frame: Buffer): Kind {
  *   value) and, as `''`, it passes the codec's check: the full path accepts the frame with the same fields.
  *   Escapes after the value (a key spelled with one, a value's `caf\u00e9`) are read by the parse.
  */
-/** What the envelope path parses in place of the delta's value: `\u0000`, a NUL (see partDelta). */
-const CUT = '\\u0000';
-
 function partDelta(frame: Buffer, dialect: Dialect | undefined, connection: Connection | undefined) {
   // the first `"delta"` followed by a colon and a string (an earlier one is a value, as in `"name":"delta"`)
   let key = frame.indexOf(DELTA_NAME);
@@ -434,9 +440,7 @@ function partDelta(frame: Buffer, dialect: Dialect | undefined, connection: Conn
   // an own `__proto__` key would be lost in the copy onto a DecodedAudioDelta (Object.assign sets the prototype)
   if (audio && hasOwn(event, '__proto__')) return undefined;
   const slab = connection !== undefined ? pool : undefined;
-  const plain = audio
-    ? base64Slice(frame, undefined, start, end, slab)
-    : textSlice(frame, undefined, start, end);
+  const plain = plainSlice(frame, undefined, start, end, audio, slab);
   const value: { text: string; bytes?: Uint8Array } | undefined =
     plain ?? escapedSlice(frame, start, end, audio, slab);
   if (value === undefined) return undefined;
@@ -483,11 +487,11 @@ function fromTemplate(
           : text.indexOf('"', at);
     if (end < at) return undefined;
     // the bytes after an audio delta first, so that a frame with a field more does not cost a decode
-    if (end === text.length - fixed[i + 1]!.length && text.substring(end) !== fixed[i + 1]) return undefined;
+    if (end === text.length - fixed[i + 1]!.length && !text.endsWith(fixed[i + 1]!)) return undefined;
     if (slots[i] === 'delta') {
       delta = t.escaped
-        ? (escapedSlice(frame, at, end, t.audio, pool) ?? plainSlice(frame, text, at, end, t.audio))
-        : (plainSlice(frame, text, at, end, t.audio) ?? escapedSlice(frame, at, end, t.audio, pool));
+        ? (escapedSlice(frame, at, end, t.audio, pool) ?? plainSlice(frame, text, at, end, t.audio, pool))
+        : (plainSlice(frame, text, at, end, t.audio, pool) ?? escapedSlice(frame, at, end, t.audio, pool));
       if (delta === undefined) return undefined;
     } else {
       // printable ASCII up to the closing quote
@@ -620,8 +624,15 @@ function textSlice(
   return { text: whole !== undefined ? whole.substring(start, end) : latin1(frame, start, end) };
 }
 
-const plainSlice = (frame: Buffer, text: string, start: number, end: number, audio: boolean) =>
-  audio ? base64Slice(frame, text, start, end, pool) : textSlice(frame, text, start, end);
+/** The delta `frame[start, end)` read without unescaping (see base64Slice and textSlice), or `undefined`. */
+const plainSlice = (
+  frame: Buffer,
+  text: string | undefined,
+  start: number,
+  end: number,
+  audio: boolean,
+  slab: Slab | undefined,
+) => (audio ? base64Slice(frame, text, start, end, slab) : textSlice(frame, text, start, end));
 
 /**
  * The first quote at or after `start` that closes the string `start` is in (one after an even run of
