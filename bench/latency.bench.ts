@@ -1,51 +1,21 @@
-// Latency at 50 concurrent sessions in one process, at real-time pace: the replay server (its own process) sends
-// each session's audio deltas as the audio plays (one 100 ms delta every 100 ms, with its transcript delta) and
-// stamps each frame's event_id with its send time; the client records, at the user's handler of each audio
-// chunk, now − send time. Raw client and rx-realtime pipeline run in the same rounds, 50 sessions each, started
-// alternately 1 ms apart (which one first alternates by round).
-// Both processes read the same clock (performance.timeOrigin + performance.now(), µs resolution).
-import WebSocket from 'ws';
-import type { Dialect } from '../src/protocol';
-import { path, startServer, userPipeline } from './pipeline.bench';
+// Latency at 50 concurrent sessions at real-time pace, each client in a process of its own (bench/solo-client.ts):
+// the replay server (its own process) sends each session's audio deltas as the audio plays (one 100 ms delta every
+// 100 ms, with its transcript delta) and stamps each frame's event_id with its send time; the client records, at
+// the user's handler of each audio chunk, now − send time. In each round the raw client's and rx-realtime's
+// processes run at once, 50 sessions each: a pause of the machine (the OS, the server) hits both alike, and
+// neither's event loop delays the other's events (in one process each one's GC and bursts of frames would, and
+// the difference could not be seen). Both processes read the same clock (performance.timeOrigin +
+// performance.now(), µs resolution).
+import { startServer, type Server } from './pipeline.bench';
+import { runSolo, soloBundle } from './memory.bench';
+import type { LatencyResult } from './solo-client';
+import { dirname } from 'node:path';
+import { rmSync } from 'node:fs';
 
 const SESSIONS = 50;
-const now = () => performance.timeOrigin + performance.now();
 // the reply starts 1 s after session.created, as it follows a user's turn: the 50 TLS handshakes of a round are
 // over by then, and what is measured is the audio's way through the client, not connection set-up
 const query = '&pace=realtime&stamp=1&responses=1&turn=1000';
-
-/** The send time the replay server appended to the event id (`event_x@<ms>`). */
-const sentAt = (eventId: unknown) => Number(String(eventId).slice(String(eventId).lastIndexOf('@') + 1));
-
-type Session = (port: number, cert: string, dialect: Dialect, record: (ms: number) => void) => Promise<void>;
-
-const raw: Session = (port, cert, dialect, record) =>
-  new Promise((resolve, reject) => {
-    const ws = new WebSocket(`wss://127.0.0.1:${port}${path(dialect)}${query}`, {
-      perMessageDeflate: false,
-      ca: cert,
-    });
-    ws.on('message', (data: Buffer) => {
-      const e = JSON.parse(data.toString()) as { type: string; delta?: string; event_id?: string };
-      if (e.type === 'response.audio.delta' || e.type === 'response.output_audio.delta') {
-        const pcm = Buffer.from(e.delta!, 'base64');
-        if (pcm.length > 0) record(now() - sentAt(e.event_id));
-      }
-    });
-    ws.on('close', () => resolve());
-    ws.on('error', reject);
-  });
-
-const rx: Session = async (port, cert, dialect, record) => {
-  let sent = 0;
-  await userPipeline({ port, cert }, dialect, query, {
-    // the stamp of the event audioDeltas is about to turn into bytes (synchronous: the same event)
-    partEvent: (e) => (sent = sentAt((e as { event_id?: unknown }).event_id)),
-    audio: (pcm) => {
-      if (pcm.byteLength > 0) record(now() - sent);
-    },
-  });
-};
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
@@ -61,35 +31,39 @@ export interface LatencyRow {
  * differences (target ≤ 0.3 ms), their range, and the difference over all samples.
  */
 export async function benchLatency(rounds = 6): Promise<LatencyRow[]> {
-  const { child, port, cert } = await startServer();
+  const { child, ...server } = await startServer();
+  const bundled = await soloBundle();
   try {
     const rows: LatencyRow[] = [];
     for (const dialect of ['preview', 'ga'] as const) {
       const samples = { raw: [] as number[], rx: [] as number[] };
-      // Both clients in the same round, 50 sessions each, started alternately 1 ms apart: a pause of the machine
-      // (GC, the other process, the OS) hits both alike, so the difference is the clients' own. Which client
-      // starts each pair alternates from round to round: the server's frames of a pair leave in start order, and
-      // the second waits for the first whenever the server's timers fire together.
+      // Which client's process starts first alternates from round to round: the server's frames leave in the
+      // order the sessions opened, and when its timers fire together the later sessions wait for the earlier.
       const run = async (into: { raw: number[]; rx: number[] }, rxFirst: boolean) => {
-        const sessions: Promise<void>[] = [];
-        const start = {
-          raw: () => sessions.push(raw(port, cert, dialect, (ms) => into.raw.push(ms))),
-          rx: () => sessions.push(rx(port, cert, dialect, (ms) => into.rx.push(ms))),
-        };
-        for (let i = 0; i < SESSIONS; i++) {
-          for (const client of rxFirst ? (['rx', 'raw'] as const) : (['raw', 'rx'] as const)) {
-            start[client]();
-            await new Promise((resolve) => setTimeout(resolve, 1));
-          }
-        }
-        await Promise.all(sessions);
+        const order = rxFirst ? (['rx', 'raw'] as const) : (['raw', 'rx'] as const);
+        const results = await Promise.all(
+          order.map((client) =>
+            runSolo<LatencyResult>(
+              bundled,
+              {
+                ...(server as Server),
+                client,
+                dialect,
+                task: 'latency',
+                warmup: 20,
+                sessions: SESSIONS,
+                query,
+              },
+              120_000,
+            ),
+          ),
+        );
+        order.forEach((client, i) => into[client].push(...results[i]!.samples));
       };
       const stats = (xs: number[]) => {
         const s = [...xs].sort((a, b) => a - b);
         return { p50: percentile(s, 0.5), p99: percentile(s, 0.99), max: s.at(-1)!, n: s.length };
       };
-      // a warm-up round, not recorded: compiled code, not the compiler, is measured
-      await run({ raw: [], rx: [] }, false);
       // the p99 difference of each round, as the other benchmarks take a ratio per round: a round in which a
       // pause of the machine happened to hit more sessions of one client moves one value, not the result
       const differences: number[] = [];
@@ -106,7 +80,7 @@ export async function benchLatency(rounds = 6): Promise<LatencyRow[]> {
         `${x.p50.toFixed(2)} / ${x.p99.toFixed(2)} / ${x.max.toFixed(1)} ms`;
       const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
       const sorted = [...differences].sort((x, y) => x - y);
-      const detail = `${SESSIONS} + ${SESSIONS} sessions at once × ${rounds} rounds, ${a.n} + ${b.n} audio deltas`;
+      const detail = `${SESSIONS} + ${SESSIONS} sessions at once, a process each, × ${rounds} rounds, ${a.n} + ${b.n} audio deltas`;
       rows.push(
         {
           name: `latency p50 / p99 / max at ${SESSIONS} sessions: raw client (${dialect})`,
@@ -128,5 +102,6 @@ export async function benchLatency(rounds = 6): Promise<LatencyRow[]> {
     return rows;
   } finally {
     child.kill('SIGTERM');
+    rmSync(dirname(bundled), { recursive: true, force: true });
   }
 }

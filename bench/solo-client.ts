@@ -1,0 +1,237 @@
+// One client of the memory and latency benchmarks in a process of its own (bench/memory.bench.ts and
+// bench/latency.bench.ts start it, bundled by esbuild, with `--expose-gc`): a client in a process shared with
+// another cannot be measured apart from it. Its RSS holds the other's heap and code, and each one's stalls (a GC,
+// a burst of frames) delay the other's events. The task and the client come in BENCH_SOLO_CLIENT; it prints one
+// JSON line ({@link MemoryResult} or {@link LatencyResult}) and exits.
+//
+// The clients do the same work: decode every frame, hand over each audio delta as bytes and each transcript delta
+// as a string, and note each response's end.
+// - raw:    `ws`, JSON.parse + Buffer.from(base64);
+// - rx:     rx-realtime as a user writes it (bench/pipeline.bench.ts's `userPipeline`);
+// - openai: openai@6 OpenAIRealtimeWS (GA) or its beta client (preview), its typed `on(type)` events.
+// Each client loads only its own libraries (imported when its session starts), so a process's RSS holds one
+// client's code, not three.
+import type { Dialect } from '../src/protocol';
+
+interface Server {
+  readonly port: number;
+  readonly cert: string;
+}
+
+const path = (dialect: Dialect) =>
+  dialect === 'preview'
+    ? '/openai/realtime?api-version=2025-04-01-preview&deployment=bench'
+    : '/openai/v1/realtime?model=bench';
+
+export type SoloClient = 'raw' | 'rx' | 'openai';
+
+export type SoloConfig = Server & {
+  readonly client: SoloClient;
+  readonly dialect: Dialect;
+} & (
+    | {
+        readonly task: 'memory';
+        /** The responses of the warm-up session and of the measured one (720 × 5 s = one hour of audio). */
+        readonly warmup: number;
+        readonly responses: number;
+        /** Heap sampled after every `sampleEvery` responses. */
+        readonly sampleEvery: number;
+      }
+    | {
+        readonly task: 'latency';
+        /** Responses of a burst session first, unmeasured: compiled code, not the compiler, is measured. */
+        readonly warmup: number;
+        readonly sessions: number;
+        readonly query: string;
+      }
+  );
+
+export interface MemoryResult {
+  /** After two full GCs, MB (2^20 bytes): after the warm-up session, and after the measured one. */
+  readonly start: { readonly heap: number; readonly rss: number };
+  readonly end: { readonly heap: number; readonly rss: number };
+  /** Heap after two full GCs every `sampleEvery` responses, MB. */
+  readonly samples: readonly number[];
+  /** The highest RSS seen at a sample, MB. */
+  readonly rssMax: number;
+  readonly bytes: number;
+  readonly transcript: number;
+  readonly seconds: number;
+}
+
+export interface LatencyResult {
+  /** Per audio delta: the time at the user's handler minus the send time the server wrote in its event id, ms. */
+  readonly samples: readonly number[];
+}
+
+interface Hooks {
+  audio(bytes: number, eventId: unknown): void;
+  transcript(chars: number): void;
+  responseDone(): void;
+}
+
+type Session = (server: Server, dialect: Dialect, query: string, hooks: Hooks) => Promise<void>;
+
+const audioType = (d: Dialect) => (d === 'ga' ? 'response.output_audio.delta' : 'response.audio.delta');
+const transcriptType = (d: Dialect) =>
+  d === 'ga' ? 'response.output_audio_transcript.delta' : 'response.audio_transcript.delta';
+
+const raw: Session = async ({ port, cert }, dialect, query, hooks) => {
+  const { default: WebSocket } = await import('ws');
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`wss://127.0.0.1:${port}${path(dialect)}${query}`, {
+      perMessageDeflate: false,
+      ca: cert,
+    });
+    const audio = audioType(dialect);
+    const transcript = transcriptType(dialect);
+    ws.on('message', (data: Buffer) => {
+      const e = JSON.parse(data.toString()) as { type: string; delta?: string; event_id?: string };
+      if (e.type === audio) hooks.audio(Buffer.from(e.delta!, 'base64').length, e.event_id);
+      else if (e.type === transcript) hooks.transcript(e.delta!.length);
+      else if (e.type === 'response.done') hooks.responseDone();
+    });
+    ws.on('close', () => resolve());
+    ws.on('error', reject);
+  });
+};
+
+/** What bench/pipeline.bench.ts's `userPipeline` does, on imports of its own (that file loads every client). */
+const rx: Session = async ({ port, cert }, dialect, query, hooks) => {
+  const { connect, splitResponses, splitContentParts, audioDeltas, transcriptDeltas } =
+    await import('../src/index');
+  const { NEVER, lastValueFrom, mergeMap, share, merge, ignoreElements, tap } = await import('rxjs');
+  const server$ = connect({
+    url: `wss://127.0.0.1:${port}${path(dialect)}${query}`,
+    dialect,
+    ca: cert,
+    pingIntervalMs: 0,
+  })(NEVER).pipe(share());
+  let eventId: unknown;
+  await lastValueFrom(
+    merge(
+      server$.pipe(
+        splitResponses(),
+        mergeMap((r) => r.pipe(splitContentParts(), tap({ complete: () => hooks.responseDone() }))),
+        mergeMap((p) =>
+          p.pipe(
+            // the id of the event audioDeltas() is about to turn into bytes (synchronous: the same event)
+            tap((e) => (eventId = (e as { event_id?: unknown }).event_id)),
+            audioDeltas(),
+          ),
+        ),
+        tap((pcm) => hooks.audio(pcm.byteLength, eventId)),
+      ),
+      server$.pipe(
+        transcriptDeltas(),
+        tap((t) => hooks.transcript(t.length)),
+      ),
+    ).pipe(ignoreElements()),
+    { defaultValue: undefined },
+  );
+};
+
+let openaiClient: import('openai').OpenAI | undefined;
+const openai: Session = async ({ port, cert }, dialect, query, hooks) => {
+  const { OpenAI } = await import('openai');
+  const { OpenAIRealtimeWS } = await import('openai/realtime/ws');
+  const { OpenAIRealtimeWS: BetaRealtimeWS } = await import('openai/beta/realtime/ws');
+  return new Promise((resolve, reject) => {
+    openaiClient ??= new OpenAI({ apiKey: 'bench', baseURL: `https://127.0.0.1:${port}/v1` });
+    const options = { perMessageDeflate: false, ca: cert };
+    // the openai client builds its own URL: the replay server reads the parameters from `model`, after a `?`
+    const model = `bench?${query.replace(/^&/, '')}`;
+    // GA: openai/realtime/ws; preview: the beta client (it sends OpenAI-Beta: realtime=v1, so the server speaks beta)
+    const rt =
+      dialect === 'ga'
+        ? new OpenAIRealtimeWS({ model, options }, openaiClient)
+        : new BetaRealtimeWS({ model, options }, openaiClient);
+    const on = rt.on.bind(rt) as (type: string, fn: (e: { delta: string; event_id: string }) => void) => void;
+    on(audioType(dialect), (e) => hooks.audio(Buffer.from(e.delta, 'base64').length, e.event_id));
+    on(transcriptType(dialect), (e) => hooks.transcript(e.delta.length));
+    on('response.done', () => hooks.responseDone());
+    (rt.on as (type: 'error', fn: (err: Error) => void) => void)('error', (err) =>
+      reject(new Error(String(err.message))),
+    );
+    rt.socket.on('close', () => resolve());
+  });
+};
+
+const sessions: Record<SoloClient, Session> = { raw, rx, openai };
+
+/** A warm-up session's hooks: nothing kept. */
+const ignore: Hooks = { audio: () => undefined, transcript: () => undefined, responseDone: () => undefined };
+
+const MiB = 2 ** 20;
+
+async function memory(config: Extract<SoloConfig, { task: 'memory' }>): Promise<MemoryResult> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('the memory client needs --expose-gc');
+  const session = sessions[config.client];
+  let rssMax = 0;
+  const measure = () => {
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    rssMax = Math.max(rssMax, m.rss / MiB);
+    return { heap: m.heapUsed / MiB, rss: m.rss / MiB };
+  };
+  // compiled code, lazily made module state and the first TLS context exist before the start is measured
+  await session(config, config.dialect, `&responses=${config.warmup}`, ignore);
+  const start = measure();
+  rssMax = start.rss;
+  const samples: number[] = [];
+  let bytes = 0;
+  let transcript = 0;
+  let done = 0;
+  const t0 = performance.now();
+  await session(config, config.dialect, `&responses=${config.responses}`, {
+    audio: (n) => (bytes += n),
+    transcript: (n) => (transcript += n),
+    responseDone: () => {
+      if (++done % config.sampleEvery === 0) samples.push(measure().heap);
+    },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  return { start, end: measure(), samples, rssMax, bytes, transcript, seconds };
+}
+
+const now = () => performance.timeOrigin + performance.now();
+/** The send time the replay server appended to the event id (`event_x@<ms>`). */
+const sentAt = (eventId: unknown) => {
+  const id = String(eventId);
+  return Number(id.slice(id.lastIndexOf('@') + 1));
+};
+
+async function latency(config: Extract<SoloConfig, { task: 'latency' }>): Promise<LatencyResult> {
+  const session = sessions[config.client];
+  const samples: number[] = [];
+  const hooks: Hooks = {
+    audio: (n, eventId) => {
+      if (n > 0) samples.push(now() - sentAt(eventId));
+    },
+    transcript: () => undefined,
+    responseDone: () => undefined,
+  };
+  await session(config, config.dialect, `&responses=${config.warmup}`, ignore);
+  const all: Promise<void>[] = [];
+  for (let i = 0; i < config.sessions; i++) {
+    all.push(session(config, config.dialect, config.query, hooks));
+    // 1 ms apart, as sessions arrive at a service rather than all in one tick
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(all);
+  return { samples };
+}
+
+const config = JSON.parse(process.env['BENCH_SOLO_CLIENT'] ?? '') as SoloConfig;
+(config.task === 'memory' ? memory(config) : latency(config)).then(
+  (result) => {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exit(0);
+  },
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
