@@ -4,7 +4,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**', 'docs/api/**', '.scratch/**', 'bench/.build/**', 'bench/.bundle.*'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'test/fixtures/**',
+      'docs/api/**',
+      '.scratch/**',
+      'bench/.build/**',
+      'bench/.bundle.*',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
