@@ -76,30 +76,39 @@ class DecodedAudioDelta {
 interface Connection {
   readonly templates: Template[];
   last: DecodedAudioDelta | undefined;
-  /** Audio deltas in a row that the fast paths missed (the full path decoded them); see {@link MISSES}. */
-  misses: number;
+  /**
+   * Audio deltas, and text deltas of a part (transcript, text), in a row that the fast paths missed (the full path
+   * decoded them); see {@link MISSES}. Counted apart: a shape the fast paths cannot read may hold only one kind.
+   */
+  readonly misses: [audio: number, text: number];
 }
 
 /**
  * After this many audio deltas in a row that the fast paths missed, a connection tries them on one audio delta
  * in {@link RETRY} only: a relay whose every audio delta takes the full path (a shape the fast paths do not read)
- * then pays the full path alone, not a search through each 6.4 kB frame first. Skipping a fast path never changes
- * an answer (the full path is the reference); the retries learn a shape that turns readable again. Other deltas
- * (short, and some of them, as `response.function_call_arguments.delta`, never read by the fast paths) are always
- * tried and do not count.
+ * then pays the full path alone, not a search through each 6.4 kB frame first. The same, counted apart, for the
+ * text deltas of a part (transcript and text deltas: ~250 bytes, whose envelope attempt costs about what their
+ * parse does). Skipping a fast path never changes an answer (the full path is the reference); the retries learn
+ * a shape that turns readable again. Other deltas (`response.function_call_arguments.delta`, input transcription
+ * deltas: never read by the fast paths) are always tried and do not count, so that they never hold back a part's
+ * deltas from the envelope path.
  */
 const MISSES = 16;
 const RETRY = 64;
 
-/** Whether an audio delta goes to the envelope path: while fewer than MISSES in a row missed, else on retries. */
-function retryDue(c: Connection): boolean {
-  return c.misses < MISSES || ++c.misses === MISSES + RETRY;
+/** Whether a counted delta goes to the envelope path: while fewer than MISSES in a row missed, else on retries. */
+function retryDue(misses: Connection['misses'], i: Counted): boolean {
+  return misses[i] < MISSES || ++misses[i] === MISSES + RETRY;
 }
 
-/** One more audio delta missed; after a retry, RETRY deltas again before the next. */
-function missed(c: Connection): void {
-  c.misses = c.misses < MISSES ? c.misses + 1 : MISSES;
+/** One more counted delta missed; after a retry, RETRY deltas again before the next. */
+function missed(misses: Connection['misses'], i: Counted): void {
+  misses[i] = misses[i] < MISSES ? misses[i] + 1 : MISSES;
 }
+
+/** Which count of {@link Connection.misses} a delta of a kind is in (-1: not counted). */
+type Counted = 0 | 1;
+const countedAs = (kind: Kind): Counted | -1 => (kind === AUDIO_DELTA ? 0 : kind === TEXT_DELTA ? 1 : -1);
 
 /** `"delta"` in bytes (a plain array: nothing touches `Buffer` at import time). */
 const DELTA_NAME = new Uint8Array([0x22, 0x64, 0x65, 0x6c, 0x74, 0x61, 0x22]);
@@ -183,7 +192,7 @@ export type FramePath = 'template' | 'envelope' | 'full';
 
 /** {@link frameDecoder} that reports the path each frame took (internal: the tests hold every path to account). */
 export function tracedFrameDecoder(dialect?: Dialect, trace?: (path: FramePath) => void): FrameDecoder {
-  const connection: Connection = { templates: [], last: undefined, misses: 0 };
+  const connection: Connection = { templates: [], last: undefined, misses: [0, 0] };
   return (frame) => decodeWith(frame, dialect, connection, trace);
 }
 
@@ -237,23 +246,23 @@ function decodeWith(
         text ??= latin1(bytes, 0, bytes.length);
         const event = fromTemplate(bytes, text, t, connection);
         if (event !== undefined) {
-          if (t.audio) connection.misses = 0;
+          connection.misses[t.audio ? 0 : 1] = 0;
           trace?.('template');
           return E.right(event);
         }
       }
     }
     const kind = typeKind(bytes);
-    // a connection's audio deltas (6.4 kB) count their misses; other deltas are always tried
-    const counted = connection !== undefined && kind === AUDIO_DELTA ? connection : undefined;
-    if (kind !== OTHER && (counted === undefined || retryDue(counted))) {
+    // a connection's part deltas count their misses (audio and text apart); other deltas are always tried
+    const slot = connection !== undefined ? countedAs(kind) : -1;
+    if (kind !== OTHER && (slot === -1 || retryDue(connection!.misses, slot))) {
       const event = partDelta(bytes, dialect, connection);
       if (event !== undefined) {
-        if (counted !== undefined) counted.misses = 0;
+        if (slot !== -1) connection!.misses[slot] = 0;
         trace?.('envelope');
         return E.right(event);
       }
-      if (counted !== undefined) missed(counted);
+      if (slot !== -1) missed(connection!.misses, slot);
     }
   }
   trace?.('full');
@@ -358,17 +367,21 @@ function typeValueAt(frame: Buffer): number {
  * The audio delta types' names with their closing quote, in bytes (ASCII; no TextEncoder at import time: an
  * AudioWorkletGlobalScope, where the browser build's worklets run, has none).
  */
-const AUDIO_TYPE_NAMES = [...AUDIO_DELTAS].map((name) => Uint8Array.from(`${name}"`, (c) => c.charCodeAt(0)));
+const typeNames = (names: ReadonlySet<string>) =>
+  [...names].map((name) => Uint8Array.from(`${name}"`, (c) => c.charCodeAt(0)));
+const AUDIO_TYPE_NAMES = typeNames(AUDIO_DELTAS);
+const TEXT_TYPE_NAMES = typeNames(TEXT_DELTAS);
 
 /**
  * What a frame's first key says it is ({@link typeKind}): not a delta (its type does not end in `.delta`: the
- * fast paths need not search it), an audio delta, or a delta of another type or a frame whose first key is not
- * `type` (searched as any delta).
+ * fast paths need not search it), an audio delta, a part's text delta (transcript, text), or a delta of another
+ * type or a frame whose first key is not `type` (searched as any delta).
  */
-type Kind = typeof OTHER | typeof DELTA | typeof AUDIO_DELTA;
+type Kind = typeof OTHER | typeof DELTA | typeof AUDIO_DELTA | typeof TEXT_DELTA;
 const OTHER = 0;
 const DELTA = 1;
 const AUDIO_DELTA = 2;
+const TEXT_DELTA = 3;
 
 /**
  * The kind of frame `type` says, when it is the first key (the service writes it first: the recorded sessions
@@ -383,6 +396,8 @@ function typeKind(frame: Buffer): Kind {
     if (frame[end - DELTA_TYPE_END.length + i] !== DELTA_TYPE_END[i]) return OTHER;
   for (const name of AUDIO_TYPE_NAMES)
     if (end - start === name.length && sameBytes(frame, start, name)) return AUDIO_DELTA;
+  for (const name of TEXT_TYPE_NAMES)
+    if (end - start === name.length && sameBytes(frame, start, name)) return TEXT_DELTA;
   return DELTA;
 }
 

@@ -273,7 +273,7 @@ describe('decodeServerFrame and frameDecoder', () => {
     ).toBe('envelope');
   });
 
-  it('stops searching audio deltas that keep missing the fast paths, and learns them again when they turn readable', () => {
+  it('stops searching part deltas that keep missing the fast paths, and learns them again when they turn readable', () => {
     for (const dialect of DIALECTS) {
       const paths: FramePath[] = [];
       const decode = tracedFrameDecoder(dialect, (p) => paths.push(p));
@@ -284,17 +284,46 @@ describe('decodeServerFrame and frameDecoder', () => {
       for (const f of before) expect(check(Buffer.from(f), dialect, decode, paths)).toBe('full');
       // the same answers throughout (check compares each with the full path's); now the service's own frames
       const after = Array.from({ length: 10 }, (_, n) => partFrames(dialect, 100 + n, 20)).flat();
-      const isAudio = (f: string) => /^\{"type":"response\.(output_)?audio\.delta"/.test(f);
-      const seen = after.map((f) => [isAudio(f), check(Buffer.from(f), dialect, decode, paths)] as const);
-      // text deltas are always tried: read by a fast path at once
-      expect(seen.filter(([audio]) => !audio).every(([, p]) => p !== 'full')).toBe(true);
-      // audio deltas: read again within one retry's interval (64 audio deltas), and from then on
-      const audio = seen.filter(([a]) => a).map(([, p]) => p);
-      expect(audio.length).toBe(200);
-      const first = audio.findIndex((p) => p !== 'full');
-      expect(first).toBeGreaterThan(0);
-      expect(first).toBeLessThanOrEqual(64);
-      expect(audio.slice(first).every((p) => p !== 'full')).toBe(true);
+      const kindOf = (f: string) =>
+        /^\{"type":"response\.(output_)?audio\.delta"/.test(f)
+          ? 'audio'
+          : /^\{"type":"response\.(output_audio_transcript|audio_transcript|output_text|text)\.delta"/.test(f)
+            ? 'text'
+            : 'other';
+      const seen = after.map((f) => [kindOf(f), check(Buffer.from(f), dialect, decode, paths)] as const);
+      // audio and text deltas, each counted apart: read again within one retry's interval (64 deltas of the
+      // kind), and from then on
+      for (const kind of ['audio', 'text'] as const) {
+        const of = seen.filter(([k]) => k === kind).map(([, p]) => p);
+        expect(of.length, kind).toBe(200);
+        const first = of.findIndex((p) => p !== 'full');
+        expect(first, kind).toBeGreaterThan(0);
+        expect(first, kind).toBeLessThanOrEqual(64);
+        expect(
+          of.slice(first).every((p) => p !== 'full'),
+          kind,
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('keeps trying the part deltas of a connection whose other deltas never take a fast path', () => {
+    // function-call arguments and input transcription deltas are never read by the fast paths: however many of
+    // them miss, a part's first audio and transcript deltas are read from their envelope at once
+    const base = `"response_id":"r","item_id":"f","output_index":0`;
+    for (const dialect of DIALECTS) {
+      const paths: FramePath[] = [];
+      const decode = tracedFrameDecoder(dialect, (p) => paths.push(p));
+      for (let n = 0; n < 100; n++) {
+        const args = `{"type":"response.function_call_arguments.delta","event_id":"e${n}",${base},"call_id":"c","delta":"{\\"a\\":${n}"}`;
+        expect(check(Buffer.from(args), dialect, decode, paths)).toBe('full');
+      }
+      const [audio, transcript] = [
+        partFrames(dialect, 1, 1).find((f) => /audio\.delta"/.test(f))!,
+        partFrames(dialect, 1, 1).find((f) => /transcript\.delta"/.test(f))!,
+      ];
+      expect(check(Buffer.from(audio), dialect, decode, paths)).toBe('envelope');
+      expect(check(Buffer.from(transcript), dialect, decode, paths)).toBe('envelope');
     }
   });
 
