@@ -106,7 +106,7 @@ export async function benchMemory(dialect: Dialect = 'ga', rounds = 3): Promise<
         },
         {
           name: `RSS after one hour of audio: ${NAMES[client]}`,
-          value: `${median(rss).toFixed(1)} MB (rounds ${Math.min(...rss).toFixed(1)}–${Math.max(...rss).toFixed(1)}; at start ${median(runs.map((m) => m.start.rss)).toFixed(1)}, highest sampled ${median(runs.map((m) => m.rssMax)).toFixed(1)})`,
+          value: `${median(rss).toFixed(1)} MB (rounds ${Math.min(...rss).toFixed(1)}–${Math.max(...rss).toFixed(1)}; at start ${median(runs.map((m) => m.start.rss)).toFixed(1)}, highest sampled ${median(runs.map((m) => m.rssMax)).toFixed(1)}; heap reserved ${median(runs.map((m) => m.start.heapTotal)).toFixed(1)} → ${median(runs.map((m) => m.end.heapTotal)).toFixed(1)})`,
           details: detail,
         },
       );

@@ -46,10 +46,19 @@ export type SoloConfig = Server & {
       }
   );
 
+/** `process.memoryUsage()` after two full GCs, MB: heap used and reserved, memory outside the heap, RSS. */
+export interface Usage {
+  readonly heap: number;
+  readonly heapTotal: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+  readonly rss: number;
+}
+
 export interface MemoryResult {
   /** After two full GCs, MB (2^20 bytes): after the warm-up session, and after the measured one. */
-  readonly start: { readonly heap: number; readonly rss: number };
-  readonly end: { readonly heap: number; readonly rss: number };
+  readonly start: Usage;
+  readonly end: Usage;
   /** Heap after two full GCs every `sampleEvery` responses, MB. */
   readonly samples: readonly number[];
   /** The highest RSS seen at a sample, MB. */
@@ -174,7 +183,13 @@ async function memory(config: Extract<SoloConfig, { task: 'memory' }>): Promise<
     gc();
     const m = process.memoryUsage();
     rssMax = Math.max(rssMax, m.rss / MiB);
-    return { heap: m.heapUsed / MiB, rss: m.rss / MiB };
+    return {
+      heap: m.heapUsed / MiB,
+      heapTotal: m.heapTotal / MiB,
+      external: m.external / MiB,
+      arrayBuffers: m.arrayBuffers / MiB,
+      rss: m.rss / MiB,
+    };
   };
   // compiled code, lazily made module state and the first TLS context exist before the start is measured
   await session(config, config.dialect, `&responses=${config.warmup}`, ignore);
