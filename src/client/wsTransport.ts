@@ -21,12 +21,22 @@ interface Loaded {
 
 let loaded: Loaded | undefined;
 let loading: Promise<Loaded> | undefined;
-/** `ws` and the root certificates, imported once per process (a bundler follows these imports). */
+/**
+ * `ws` and the root certificates, imported once per process (a bundler follows these imports). A failed import is
+ * not kept: that connection fails saying so, and the next one imports again (a package installed meanwhile, a
+ * transient file-system error), instead of every later connection of the process failing with the first error.
+ */
 const load = (): Promise<Loaded> =>
-  (loading ??= Promise.all([import('ws'), import('node:tls')]).then(([ws, tls]) => {
-    loaded = { WebSocket: ws.default, tls };
-    return loaded;
-  }));
+  (loading ??= Promise.all([import('ws'), import('node:tls')]).then(
+    ([ws, tls]) => {
+      loaded = { WebSocket: ws.default, tls };
+      return loaded;
+    },
+    (err: unknown) => {
+      loading = undefined;
+      throw err;
+    },
+  ));
 
 /** The close codes ws sends for its own protocol errors (RFC 6455 section 7.4.1), reported instead of a bare 1006. */
 const WS_ERROR_CLOSE_CODES: Record<string, number> = {

@@ -20,6 +20,24 @@ console.log(JSON.stringify({ atImport, afterConnect: wsLoaded(), first: first.ty
 process.exit(0);
 `;
 
+// The first import of ws fails (a resolve hook refuses it once): that connect fails saying so, and the next one
+// imports ws again and connects.
+const RETRY_SCRIPT = `
+import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(
+  "let refused = false; export async function resolve(s, c, next) {" +
+  " if (s === 'ws' && !refused) { refused = true; throw new Error('ws refused by this test'); } return next(s, c); }"));
+const rx = await import(process.env.DIST);
+const { NEVER, firstValueFrom } = await import('rxjs');
+const once = () => firstValueFrom(rx.connect({ url: process.env.URL, pingIntervalMs: 0 })(NEVER)).then(
+  (e) => ({ first: e.type }),
+  (err) => ({ error: err.name, message: err.message }));
+const a = await once();
+const b = await once();
+console.log(JSON.stringify([a, b]));
+process.exit(0);
+`;
+
 describe('the ws transport', () => {
   let wss: WebSocketServer | undefined;
   beforeAll(() => ensureBuilt(), 180_000);
@@ -50,5 +68,33 @@ describe('the ws transport', () => {
       ),
     );
     expect(JSON.parse(out.trim())).toEqual({ atImport: false, afterConnect: true, first: 'session.created' });
+  }, 60_000);
+
+  it('does not keep a failed import of ws: that connect fails saying so, the next imports it again', async () => {
+    wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => wss!.once('listening', resolve));
+    wss.on('connection', (socket) =>
+      socket.send(JSON.stringify({ type: 'session.created', event_id: 'e1', session: { id: 's1' } })),
+    );
+    const port = (wss.address() as { port: number }).port;
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', RETRY_SCRIPT],
+        {
+          cwd: root,
+          env: {
+            ...process.env,
+            DIST: pathToFileURL(join(root, 'dist/index.js')).href,
+            URL: `ws://127.0.0.1:${port}/openai/realtime?api-version=2025-04-01-preview&deployment=d`,
+          },
+          timeout: 30_000,
+        },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+      ),
+    );
+    const [failed, connected] = JSON.parse(out.trim()) as [Record<string, string>, Record<string, string>];
+    expect(failed.message).toContain('the ws package could not be loaded (ws refused by this test)');
+    expect(connected).toEqual({ first: 'session.created' });
   }, 60_000);
 });
