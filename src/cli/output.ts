@@ -5,7 +5,7 @@
  * A progress line (`\r`-updated, terminals only) is cleared before any other line is written, so a status line never
  * lands inside another line, and the transcript is written a whole line at a time.
  */
-import { scrub } from '../client/handshake';
+import { scrubber } from '../client/handshake';
 
 export interface Stream {
   write(text: string): unknown;
@@ -20,6 +20,8 @@ export interface OutputOptions {
 
 export class Output {
   private readonly secrets = new Set<string>();
+  /** {@link scrubber} of `secrets`, made again when one is added. */
+  private scrubLine: ((text: string) => string) | undefined;
   private progressShown = false;
   readonly color: boolean;
   readonly interactive: boolean;
@@ -36,11 +38,13 @@ export class Output {
    * value only where it stands alone, so that a test key does not mangle ordinary words).
    */
   secret(value: string | undefined): void {
-    if (value) this.secrets.add(value);
+    if (!value || this.secrets.has(value)) return;
+    this.secrets.add(value);
+    this.scrubLine = scrubber([...this.secrets]);
   }
 
   scrub(text: string): string {
-    return this.secrets.size === 0 ? text : scrub(text, [...this.secrets]);
+    return this.scrubLine === undefined ? text : this.scrubLine(text);
   }
 
   /** A result line on stdout. */

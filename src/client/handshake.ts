@@ -131,15 +131,30 @@ const SHORT_SECRET = 8;
  * header or query value does, or it would mangle ordinary words ("keep-alive" into "***eep-alive").
  */
 export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
+  return scrubber(secrets)(text);
+}
+
+/**
+ * {@link scrub} for these secrets, made once: what scrubs many lines with the same secrets (the CLI's output, a
+ * recording's every event) sorts them and builds their patterns once, not per line.
+ */
+export function scrubber(secrets: readonly (string | undefined)[]): (text: string) => string {
+  const steps: ((text: string) => string)[] = [];
   for (const secret of [...secrets].filter((s): s is string => !!s).sort((a, b) => b.length - a.length)) {
     const encoded = encodeURIComponent(secret);
     for (const form of encoded !== secret ? [secret, encoded] : [secret]) {
-      if (form.length >= SHORT_SECRET) out = out.split(form).join('***');
-      else out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(form)}(?![A-Za-z0-9])`, 'g'), '***');
+      if (form.length >= SHORT_SECRET) steps.push((text) => text.split(form).join('***'));
+      else {
+        const alone = new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(form)}(?![A-Za-z0-9])`, 'g');
+        steps.push((text) => text.replace(alone, '***'));
+      }
     }
   }
-  return out;
+  return (text) => {
+    let out = text;
+    for (const step of steps) out = step(out);
+    return out;
+  };
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

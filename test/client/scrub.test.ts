@@ -1,10 +1,11 @@
 // scrub(): what every error message, log line and printed URL goes through before anyone sees it.
 import { describe, expect, it } from 'vitest';
-import { scrub } from '../../src/client/handshake';
+import { scrub, scrubber } from '../../src/client/handshake';
+import { Output } from '../../src/cli/output';
+
+const KEY = 'a1B2c3D4e5F6g7H8';
 
 describe('scrub', () => {
-  const KEY = 'a1B2c3D4e5F6g7H8';
-
   it('replaces a long secret wherever it appears, inside words and percent-encoded too', () => {
     expect(scrub(`key ${KEY}, x${KEY}y, again ${KEY}`, [KEY])).toBe('key ***, x***y, again ***');
     const tricky = 'ab+cd/ef=gh$ij&kl';
@@ -30,5 +31,30 @@ describe('scrub', () => {
 
   it('ignores empty and absent secrets', () => {
     expect(scrub('nothing to hide', ['', undefined])).toBe('nothing to hide');
+  });
+
+  it('scrubs line after line with one scrubber, as the CLI writes a recording', () => {
+    const line = scrubber([KEY, 'k']);
+    // the short secret's pattern is global: each line is scrubbed from its start, whatever the line before
+    for (let i = 0; i < 3; i++) {
+      expect(line(`api-key=k&x=${KEY} keep`)).toBe('api-key=***&x=*** keep');
+      expect(line('k')).toBe('***');
+      expect(line('nothing')).toBe('nothing');
+    }
+  });
+});
+
+describe('the CLI output', () => {
+  it('scrubs every later line of a secret added, and of each one added after it', () => {
+    const written: string[] = [];
+    const stream = { write: (text: string) => written.push(text) };
+    const output = new Output({ stdout: stream, stderr: stream, env: {} });
+    output.out(`before ${KEY}`);
+    output.secret(KEY);
+    output.out(`after ${KEY}`);
+    output.secret('tok');
+    output.secret('tok');
+    output.log(`Bearer tok and ${KEY}`);
+    expect(written).toEqual([`before ${KEY}\n`, 'after ***\n', 'Bearer *** and ***\n']);
   });
 });
