@@ -44,7 +44,8 @@ export function runSolo<T>(bundled: string, config: SoloConfig, timeoutMs: numbe
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      if (code === 0) resolve(JSON.parse(out) as T);
+      // the result is the last line (a library's notice on stdout before it must not break the parse)
+      if (code === 0) resolve(JSON.parse(out.trim().split('\n').at(-1)!) as T);
       else
         reject(
           new Error(
