@@ -29,6 +29,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string' },
     shape: { type: 'string' },
     source: { type: 'string' },
+    uplink: { type: 'string' },
   },
 });
 const only = flags.only?.split(',').map((x) => x.trim());
@@ -39,12 +40,18 @@ const positive = (name: string, x: string | undefined) => {
   if (!(n > 0)) throw new Error(`--${name} must be a positive number, got ${x}`);
   return n;
 };
+function uplinkFlag(x: string | undefined): boolean {
+  if (x === undefined || x === 'on') return true;
+  if (x === 'off') return false;
+  throw new Error(`--uplink must be on or off, got ${x}`);
+}
 const serviceOptions = {
   sessions: positive('sessions', flags.sessions),
   measureMs: flags.seconds === undefined ? undefined : positive('seconds', flags.seconds)! * 1000,
   rounds: positive('rounds', flags.rounds),
   shape: frameShape(flags.shape),
   source: flags.source === 'src' ? ('src' as const) : ('dist' as const),
+  uplink: uplinkFlag(flags.uplink),
   progress: true,
 };
 

@@ -48,6 +48,12 @@ export interface ServiceConfig {
   readonly rxModule: string;
   /** Sent as the `tag` query parameter: the server counts the appends it receives by tag. */
   readonly tag: string;
+  /**
+   * Whether each session sends its caller's audio (a 20 ms append every 20 ms). `false`, a diagnosis: the receive
+   * path alone, without the TLS writes of 20 000 appends a second that are most of every client's CPU and most of
+   * the noise between rounds (BENCHMARKS.md, 2026-12-04).
+   */
+  readonly uplink: boolean;
 }
 
 export interface ServiceResult {
@@ -129,7 +135,9 @@ async function rawSession(config: ServiceConfig): Promise<Session> {
     return wsSession(
       new WebSocket(`${base}${path}${query}`, { perMessageDeflate: false }),
       sink,
-      () => JSON.stringify({ type: 'input_audio_buffer.append', audio: audio.toString('base64') }),
+      config.uplink
+        ? () => JSON.stringify({ type: 'input_audio_buffer.append', audio: audio.toString('base64') })
+        : undefined,
       (data) => {
         const e = JSON.parse(data.toString()) as { type: string; delta?: string; event_id?: string };
         if (e.type === 'response.output_audio.delta')
@@ -147,13 +155,14 @@ async function rawSession(config: ServiceConfig): Promise<Session> {
 function wsSession(
   ws: import('ws').WebSocket,
   sink: Sink,
-  append: () => string,
+  append: (() => string) | undefined,
   onMessage: (data: Buffer) => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     let timer: ReturnType<typeof setInterval> | undefined;
     ws.on('open', () => {
       sink.open();
+      if (append === undefined) return;
       timer = setInterval(() => {
         if (ws.readyState !== ws.OPEN) return;
         ws.send(append());
@@ -190,7 +199,7 @@ async function floorSession(config: ServiceConfig): Promise<Session> {
     return wsSession(
       new WebSocket(`${base}${path}${query}`, { perMessageDeflate: false }),
       sink,
-      () => frame,
+      config.uplink ? () => frame : undefined,
       (data) => {
         const type = field(data, '"type":');
         if (!type) return;
@@ -224,13 +233,15 @@ async function floorSession(config: ServiceConfig): Promise<Session> {
 
 async function rxSession(config: ServiceConfig): Promise<Session> {
   const rx = (await import(config.rxModule)) as typeof import('../src/index');
-  const { interval, lastValueFrom, map, merge, mergeMap, share, take, tap, ignoreElements } =
+  const { NEVER, interval, lastValueFrom, map, merge, mergeMap, share, take, tap, ignoreElements } =
     await import('rxjs');
   const query = `?model=bench&${params(config)}`;
   return async (base, sink, pcm) => {
     // the microphone: a 20 ms chunk every 20 ms, as a gateway hands them over
     const mic$ = interval(20).pipe(map(() => pcm));
-    const appends$ = rx.audioAppends(mic$, { chunkMs: 20 }).pipe(tap(() => sink.append()));
+    const appends$ = config.uplink
+      ? rx.audioAppends(mic$, { chunkMs: 20 }).pipe(tap(() => sink.append()))
+      : NEVER;
     const server$ = rx
       .connect({ url: `${base}${path}${query}`, dialect: 'ga', pingIntervalMs: 0 })(appends$)
       .pipe(share());
@@ -279,6 +290,7 @@ async function openaiSession(config: ServiceConfig): Promise<Session> {
       let timer: ReturnType<typeof setInterval> | undefined;
       rt.socket.on('open', () => {
         sink.open();
+        if (!config.uplink) return;
         timer = setInterval(() => {
           if (rt.socket.readyState !== 1) return;
           rt.send({ type: 'input_audio_buffer.append', audio: audio.toString('base64') });

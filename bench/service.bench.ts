@@ -53,6 +53,8 @@ export interface ServiceOptions {
   /** The server's pause before a session's first response, ms. Default 1000. */
   readonly turnMs?: number;
   readonly clients?: readonly ClientName[];
+  /** Whether the sessions send their caller's audio (see {@link ServiceConfig.uplink}). Default `true`. */
+  readonly uplink?: boolean;
   /** A line on stderr after each client's run. Default `false` (`npm run bench` sets it). */
   readonly progress?: boolean;
 }
@@ -173,8 +175,9 @@ function problemsOf(r: ServiceResult, config: ServiceConfig, received: number): 
   // an append may be counted in the tick that races the server's close frame: one per session at most
   if (received > r.appendsSent || received < r.appendsSent - config.sessions)
     problems.push(`the server received ${received} appends, the client sent ${r.appendsSent}`);
-  const minimum = (config.sessions * config.measureMs) / 20 / 2;
+  const minimum = config.uplink ? (config.sessions * config.measureMs) / 20 / 2 : 0;
   if (r.appendsSent < minimum) problems.push(`only ${r.appendsSent} appends sent`);
+  if (!config.uplink && r.appendsSent > 0) problems.push(`${r.appendsSent} appends sent without an uplink`);
   if (!(r.latency.n > 0) || !Number.isFinite(r.latency.p99)) problems.push('no latency sample in the window');
   for (const [name, x] of Object.entries({
     cpuMs: r.cpuMs,
@@ -203,7 +206,8 @@ export async function runService(options: ServiceOptions = {}): Promise<{
   const spare = Math.max(500, rampMs);
   const responses = Math.ceil((rampMs + warmupMs + measureMs + spare) / (deltas * 100));
   const shape = options.shape ?? 'real';
-  const base = { sessions, responses, deltas, turnMs, rampMs, warmupMs, measureMs, shape };
+  const uplink = options.uplink ?? true;
+  const base = { sessions, responses, deltas, turnMs, rampMs, warmupMs, measureMs, shape, uplink };
   const built = await prepare(options.source ?? 'dist');
   const { rxModule } = built;
   const args = [built.client];
@@ -290,7 +294,7 @@ export async function benchService(options: ServiceOptions = {}): Promise<Row[]>
   const problems = rounds.flatMap((r, i) =>
     clients.flatMap((c) => r[c].problems.map((p) => `round ${i + 1} ${c}: ${p}`)),
   );
-  const tag = `${config.sessions} sessions, GA, ${SHAPE_NAMES[config.shape]}`;
+  const tag = `${config.sessions} sessions, GA, ${SHAPE_NAMES[config.shape]}${config.uplink ? '' : ', no uplink'}`;
   const detail =
     `${valid.length} valid rounds of ${rounds.length}; window ${(config.measureMs / 1000).toFixed(0)} s; ` +
     `server lag p99 ${median(valid.map((r) => r.raw.serverLag.p99)).toFixed(1)} ms` +

@@ -61,3 +61,19 @@ describe.each(['extra', 'spaced', 'nested', 'escaped', 'full'] as const)(
     });
   },
 );
+
+describe('the service benchmark harness without an uplink', () => {
+  it('sends no append from any client and still delivers every audio delta and transcript character', async () => {
+    const { config, rounds } = await runService({ ...TINY, uplink: false });
+    for (const [client, r] of Object.entries(rounds[0]!)) {
+      expect({ client, problems: r.problems }).toEqual({ client, problems: [] });
+      expect({ client, sent: r.appendsSent, received: r.serverReceived }).toEqual({
+        client,
+        sent: 0,
+        received: 0,
+      });
+      expect(r.audioDeltas).toBe(config.sessions * config.responses * config.deltas);
+      expect(r.transcriptChars).toBe(r.audioDeltas * 5);
+    }
+  });
+});
