@@ -30,6 +30,7 @@ const { values: flags } = parseArgs({
     shape: { type: 'string' },
     source: { type: 'string' },
     uplink: { type: 'string' },
+    clients: { type: 'string' },
   },
 });
 const only = flags.only?.split(',').map((x) => x.trim());
@@ -45,6 +46,17 @@ function uplinkFlag(x: string | undefined): boolean {
   if (x === 'off') return false;
   throw new Error(`--uplink must be on or off, got ${x}`);
 }
+const CLIENTS = ['raw', 'rx', 'rxFlat', 'openai', 'floor'] as const;
+function clientsFlag(x: string | undefined): (typeof CLIENTS)[number][] | undefined {
+  if (x === undefined) return undefined;
+  const names = x.split(',').map((c) => c.trim());
+  for (const c of names)
+    if (!(CLIENTS as readonly string[]).includes(c))
+      throw new Error(`--clients takes ${CLIENTS.join(', ')}; got ${c}`);
+  // every ratio is against the raw client of the same round
+  if (!names.includes('raw')) names.unshift('raw');
+  return names as (typeof CLIENTS)[number][];
+}
 const serviceOptions = {
   sessions: positive('sessions', flags.sessions),
   measureMs: flags.seconds === undefined ? undefined : positive('seconds', flags.seconds)! * 1000,
@@ -52,6 +64,7 @@ const serviceOptions = {
   shape: frameShape(flags.shape),
   source: flags.source === 'src' ? ('src' as const) : ('dist' as const),
   uplink: uplinkFlag(flags.uplink),
+  clients: clientsFlag(flags.clients),
   progress: true,
 };
 

@@ -12,6 +12,9 @@
 // - raw:    `ws`, JSON.stringify + Buffer.toString('base64') out, JSON.parse + Buffer.from(base64) in;
 // - rx:     rx-realtime as a user writes it: connect() fed by audioAppends() over the microphone's chunks, then
 //           share() → splitResponses() → splitContentParts() → audioDeltas(), and transcriptDeltas() beside it;
+// - rxFlat: rx-realtime without the split: audioDeltas() and transcriptDeltas() on the shared stream itself. Not in
+//           the default rounds (`--clients` names it): beside `rx` it tells the library's own cost from that of
+//           the per-response and per-part composition (two splitters, two mergeMaps, a tap per part);
 // - openai: openai@6 OpenAIRealtimeWS (GA), send() out and its typed `on(type)` events in;
 // - floor:  not a client but the cost every client pays: `ws`, one append frame encoded once and sent every 20 ms,
 //           each received frame's type, event id and delta found by byte search, nothing parsed or decoded. What
@@ -26,7 +29,7 @@ import { writeFileSync } from 'node:fs';
 import { Session as Inspector } from 'node:inspector';
 import type { FrameShape } from './decode.bench';
 
-export type ClientName = 'raw' | 'rx' | 'openai' | 'floor';
+export type ClientName = 'raw' | 'rx' | 'rxFlat' | 'openai' | 'floor';
 
 export interface ServiceConfig {
   readonly client: ClientName;
@@ -231,7 +234,7 @@ async function floorSession(config: ServiceConfig): Promise<Session> {
   };
 }
 
-async function rxSession(config: ServiceConfig): Promise<Session> {
+async function rxSession(config: ServiceConfig, split = true): Promise<Session> {
   const rx = (await import(config.rxModule)) as typeof import('../src/index');
   const { NEVER, interval, lastValueFrom, map, merge, mergeMap, share, take, tap, ignoreElements } =
     await import('rxjs');
@@ -246,20 +249,22 @@ async function rxSession(config: ServiceConfig): Promise<Session> {
       .connect({ url: `${base}${path}${query}`, dialect: 'ga', pingIntervalMs: 0 })(appends$)
       .pipe(share());
     let eventId: unknown;
+    // the stamp of the event audioDeltas() is about to turn into bytes (synchronous: the same event)
+    const stamped = (events: import('rxjs').Observable<import('../src/index').ServerMessage>) =>
+      events.pipe(
+        tap((e) => (eventId = (e as { event_id?: unknown }).event_id)),
+        rx.audioDeltas(),
+      );
     await lastValueFrom(
       merge(
-        server$.pipe(
-          rx.splitResponses(),
-          mergeMap((r) => r.pipe(rx.splitContentParts())),
-          // the stamp of the event audioDeltas() is about to turn into bytes (synchronous: the same event)
-          mergeMap((p) =>
-            p.pipe(
-              tap((e) => (eventId = (e as { event_id?: unknown }).event_id)),
-              rx.audioDeltas(),
-            ),
-          ),
-          tap((chunk) => sink.audio(chunk.byteLength, eventId)),
-        ),
+        (split
+          ? server$.pipe(
+              rx.splitResponses(),
+              mergeMap((r) => r.pipe(rx.splitContentParts())),
+              mergeMap(stamped),
+            )
+          : stamped(server$)
+        ).pipe(tap((chunk) => sink.audio(chunk.byteLength, eventId))),
         server$.pipe(
           rx.transcriptDeltas(),
           tap((t) => sink.transcript(t.length)),
@@ -315,6 +320,7 @@ async function openaiSession(config: ServiceConfig): Promise<Session> {
 const sessionOf: Record<ClientName, (c: ServiceConfig) => Promise<Session>> = {
   raw: rawSession,
   rx: rxSession,
+  rxFlat: (config) => rxSession(config, false),
   openai: openaiSession,
   floor: floorSession,
 };

@@ -275,6 +275,7 @@ const signed = (x: number, digits = 2) => `${x >= 0 ? '+' : ''}${x.toFixed(digit
 const LABEL: Record<ClientName, string> = {
   raw: 'raw ws + JSON.parse + Buffer base64',
   rx: 'rx-realtime connect() + operators',
+  rxFlat: 'rx-realtime connect() + audioDeltas() on the stream, no split',
   openai: 'openai@6 OpenAIRealtimeWS',
   floor: 'floor: ws, frames located by byte search, nothing parsed or decoded',
 };

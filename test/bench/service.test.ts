@@ -63,8 +63,10 @@ describe.each(['extra', 'spaced', 'nested', 'escaped', 'full'] as const)(
 );
 
 describe('the service benchmark harness without an uplink', () => {
-  it('sends no append from any client and still delivers every audio delta and transcript character', async () => {
-    const { config, rounds } = await runService({ ...TINY, uplink: false });
+  it('sends no append from any client (rx-realtime without the split too) and still delivers every audio delta and transcript character', async () => {
+    const clients = ['raw', 'rx', 'rxFlat', 'openai', 'floor'] as const;
+    const { config, rounds } = await runService({ ...TINY, uplink: false, clients });
+    expect(Object.keys(rounds[0]!).sort()).toEqual([...clients].sort());
     for (const [client, r] of Object.entries(rounds[0]!)) {
       expect({ client, problems: r.problems }).toEqual({ client, problems: [] });
       expect({ client, sent: r.appendsSent, received: r.serverReceived }).toEqual({
