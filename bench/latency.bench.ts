@@ -7,9 +7,8 @@
 // the difference could not be seen). Both processes read the same clock (performance.timeOrigin +
 // performance.now(), µs resolution).
 import { startServer, type Server } from './pipeline.bench';
-import { runSolo, soloBundle } from './memory.bench';
+import { runSolo, soloBundle } from './solo';
 import type { LatencyResult } from './solo-client';
-import { dirname } from 'node:path';
 import { rmSync } from 'node:fs';
 
 const SESSIONS = 50;
@@ -102,6 +101,6 @@ export async function benchLatency(rounds = 6): Promise<LatencyRow[]> {
     return rows;
   } finally {
     child.kill('SIGTERM');
-    rmSync(dirname(bundled), { recursive: true, force: true });
+    rmSync(bundled.dir, { recursive: true, force: true });
   }
 }

@@ -4,14 +4,12 @@
 // PCM16, 36 000 audio deltas, about 230 MB of base64) as fast as the socket allows. Heap (after two full GCs) and
 // RSS after a warm-up session, every ten minutes of audio, and at the end. Rounds rotate the clients' order; the
 // figures are medians of the rounds, and rx-realtime's RSS is compared with the raw client's of the same round.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
 import type { Dialect } from '../src/protocol';
 import { startServer, type Server } from './pipeline.bench';
-import { bundle, median, type Row } from './shared';
-import type { MemoryResult, SoloClient, SoloConfig } from './solo-client';
+import { median, type Row } from './shared';
+import { runSolo, soloBundle } from './solo';
+import type { MemoryResult, SoloClient } from './solo-client';
 
 const HOUR_RESPONSES = 720; // 720 × 50 deltas × 100 ms = 3600 s
 const CLIENTS: readonly SoloClient[] = ['raw', 'rx', 'openai'];
@@ -20,43 +18,6 @@ const NAMES: Record<SoloClient, string> = {
   rx: 'rx-realtime pipeline',
   openai: 'openai@6 OpenAIRealtimeWS',
 };
-
-/** bench/solo-client.ts bundled by esbuild (as the package ships: no tsx), in bench/.build. */
-export async function soloBundle(): Promise<string> {
-  const dir = fileURLToPath(new URL('./.build/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const outfile = join(mkdtempSync(join(dir, 'solo-')), 'solo-client.mjs');
-  await bundle(fileURLToPath(new URL('./solo-client.ts', import.meta.url)), outfile);
-  return outfile;
-}
-
-/** Runs one task in a fresh client process and resolves with the one JSON line it prints. */
-export function runSolo<T>(bundled: string, config: SoloConfig, timeoutMs: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', bundled], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      cwd: fileURLToPath(new URL('..', import.meta.url)),
-      env: { ...process.env, BENCH_SOLO_CLIENT: JSON.stringify(config) },
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    // a client that hangs (a socket that never closes) is killed, and the run fails with its name
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      // the result is the last line (a library's notice on stdout before it must not break the parse)
-      if (code === 0) resolve(JSON.parse(out.trim().split('\n').at(-1)!) as T);
-      else
-        reject(
-          new Error(
-            signal === 'SIGKILL'
-              ? `the ${config.client} client gave no result in ${timeoutMs / 1000} s`
-              : `the ${config.client} client exited with ${code ?? signal}`,
-          ),
-        );
-    });
-  });
-}
 
 const signed = (x: number, digits: number) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 
@@ -122,6 +83,6 @@ export async function benchMemory(dialect: Dialect = 'ga', rounds = 3): Promise<
     return rows;
   } finally {
     child.kill('SIGTERM');
-    rmSync(dirname(bundled), { recursive: true, force: true });
+    rmSync(bundled.dir, { recursive: true, force: true });
   }
 }

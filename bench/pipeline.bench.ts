@@ -5,18 +5,19 @@
 // process of its own (bench/pipeline-client.ts), as the service benchmark's do.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenAI } from 'openai';
 import { OpenAIRealtimeWS as BetaRealtimeWS } from 'openai/beta/realtime/ws';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
-import { NEVER, lastValueFrom, mergeMap, share, merge, ignoreElements, tap } from 'rxjs';
 import WebSocket from 'ws';
-import { connect } from '../src/client';
-import { audioDeltas, splitContentParts, splitResponses, transcriptDeltas } from '../src/operators';
-import type { Dialect, ServerMessage } from '../src/protocol';
-import { bundle } from './shared';
+import * as rxRealtime from '../src/index';
+import type { Dialect } from '../src/protocol';
+import { buildBundle, path } from './shared';
+import { userPipeline, type Server } from './user-pipeline';
+
+export type { Server } from './user-pipeline';
 
 export interface PipelineRow {
   readonly name: string;
@@ -29,18 +30,9 @@ interface Result {
   bytes: number;
   transcript: number;
 }
-export interface Server {
-  port: number;
-  cert: string;
-}
 type Client = (server: Server, dialect: Dialect) => Promise<Result>;
 
 // the replay server sends RESPONSES responses (it reads BENCH_RESPONSES from the environment it inherits)
-export const path = (dialect: Dialect) =>
-  dialect === 'preview'
-    ? '/openai/realtime?api-version=2025-04-01-preview&deployment=bench'
-    : '/openai/v1/realtime?model=bench';
-
 export const RESPONSES = Number(process.env.BENCH_RESPONSES ?? 200);
 
 /** The ceiling: a client that receives the frames and reads nothing in them (ws + TLS only). */
@@ -129,57 +121,9 @@ export const raw: Client = ({ port, cert }, dialect) =>
     ws.on('error', reject);
   });
 
-/** Hooks into {@link userPipeline}: the audio chunks, the transcript deltas, and optional points to measure at. */
-export interface PipelineHooks {
-  audio(pcm: Uint8Array): void;
-  transcript?(text: string): void;
-  /** Each event of a content part, just before `audioDeltas()` sees it (synchronous: the same event). */
-  partEvent?(event: ServerMessage): void;
-  /** Each response's end. */
-  responseDone?(): void;
-}
-
-/**
- * What a user of rx-realtime writes, shared by the benchmarks: `connect()` → `share()` → `splitResponses()` →
- * `splitContentParts()` → `audioDeltas()`, and `transcriptDeltas()` beside it; resolves when the server closes.
- */
-export async function userPipeline(
-  { port, cert }: Server,
-  dialect: Dialect,
-  query: string,
-  hooks: PipelineHooks,
-): Promise<void> {
-  const server$ = connect({
-    url: `wss://127.0.0.1:${port}${path(dialect)}${query}`,
-    dialect,
-    ca: cert,
-    pingIntervalMs: 0,
-  })(NEVER).pipe(share());
-  const partEvent = hooks.partEvent;
-  await lastValueFrom(
-    merge(
-      server$.pipe(
-        splitResponses(),
-        mergeMap((r) => {
-          const parts = r.pipe(splitContentParts());
-          const done = hooks.responseDone;
-          return done ? parts.pipe(tap({ complete: done })) : parts;
-        }),
-        mergeMap((p) => (partEvent ? p.pipe(tap(partEvent)) : p).pipe(audioDeltas())),
-        tap((pcm) => hooks.audio(pcm)),
-      ),
-      server$.pipe(
-        transcriptDeltas(),
-        tap((t) => hooks.transcript?.(t)),
-      ),
-    ).pipe(ignoreElements()),
-    { defaultValue: undefined },
-  );
-}
-
 export const rx: Client = async (server, dialect) => {
   const out = { bytes: 0, transcript: 0 };
-  await userPipeline(server, dialect, '', {
+  await userPipeline(rxRealtime, server, dialect, '', {
     audio: (pcm) => (out.bytes += pcm.byteLength),
     transcript: (t) => (out.transcript += t.length),
   });
@@ -239,15 +183,6 @@ export interface ClientRun {
   readonly result: Result;
 }
 
-/** bench/pipeline-client.ts bundled by esbuild (as the package ships: no tsx), in bench/.build. */
-async function clientBundle(): Promise<string> {
-  const dir = fileURLToPath(new URL('./.build/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const outfile = join(mkdtempSync(join(dir, 'pipeline-')), 'pipeline-client.mjs');
-  await bundle(fileURLToPath(new URL('./pipeline-client.ts', import.meta.url)), outfile);
-  return outfile;
-}
-
 /** A client's process: `run()` asks it for one run of the burst and resolves with what it measured. */
 interface ClientProcess {
   run(): Promise<ClientRun>;
@@ -295,7 +230,7 @@ const RUN_TIMEOUT_MS = 120_000;
  */
 export async function benchPipelines(rounds = 11, warmups = 2): Promise<PipelineRow[]> {
   const { child, ...server } = await startServer();
-  const bundle = await clientBundle();
+  const bundle = await buildBundle('pipeline-client');
   const processes: ClientProcess[] = [];
   try {
     const rows: PipelineRow[] = [];

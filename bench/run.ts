@@ -49,7 +49,8 @@ function uplinkFlag(x: string | undefined): boolean {
 const CLIENTS = ['raw', 'rx', 'rxFlat', 'openai', 'floor'] as const;
 function clientsFlag(x: string | undefined): (typeof CLIENTS)[number][] | undefined {
   if (x === undefined) return undefined;
-  const names = x.split(',').map((c) => c.trim());
+  // each client once a round (a name given twice would run twice and overwrite its own result)
+  const names = [...new Set(x.split(',').map((c) => c.trim()))];
   for (const c of names)
     if (!(CLIENTS as readonly string[]).includes(c))
       throw new Error(`--clients takes ${CLIENTS.join(', ')}; got ${c}`);

@@ -28,6 +28,7 @@ import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { writeFileSync } from 'node:fs';
 import { Session as Inspector } from 'node:inspector';
 import type { FrameShape } from './decode.bench';
+import { now, sentAt } from './shared';
 
 export type ClientName = 'raw' | 'rx' | 'rxFlat' | 'openai' | 'floor';
 
@@ -106,13 +107,6 @@ export interface ServiceResult {
   /** Sessions that did not end by themselves before the deadline. */
   readonly unfinished: number;
 }
-
-const now = () => performance.timeOrigin + performance.now();
-/** The send time the replay server appended to the event id (`event_x@<ms>`). */
-const sentAt = (eventId: unknown) => {
-  const id = String(eventId);
-  return Number(id.slice(id.lastIndexOf('@') + 1));
-};
 
 /** What every session reports into: counters, and latency samples only inside the window. */
 interface Sink {

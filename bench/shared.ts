@@ -1,5 +1,9 @@
 // What the benchmark files share: the row every benchmark returns to bench/run.ts, the median of a round's samples,
-// and the esbuild bundle every measured piece of code runs as.
+// the replay server's paths and event-id stamps, and the esbuild bundle every measured piece of code runs as.
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Dialect } from '../src/protocol';
 
 /** One line of `npm run bench`'s table: a ratio (median and min–max of the rounds) or a measured value. */
 export interface Row {
@@ -36,3 +40,30 @@ export async function bundle(entry: string, outfile: string): Promise<void> {
     logLevel: 'error',
   });
 }
+
+/**
+ * `bench/<name>.ts` bundled by {@link bundle} into a directory of its own under bench/.build (gitignored), for a
+ * client process to run with plain `node`; the caller removes the directory (`dirname` of the path) when done.
+ */
+export async function buildBundle(name: string): Promise<string> {
+  const dir = fileURLToPath(new URL('./.build/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(mkdtempSync(join(dir, `${name}-`)), `${name}.mjs`);
+  await bundle(fileURLToPath(new URL(`./${name}.ts`, import.meta.url)), outfile);
+  return outfile;
+}
+
+/** The replay server's realtime path in each dialect (it answers the dialect the path names). */
+export const path = (dialect: Dialect): string =>
+  dialect === 'preview'
+    ? '/openai/realtime?api-version=2025-04-01-preview&deployment=bench'
+    : '/openai/v1/realtime?model=bench';
+
+/** The clock every benchmark process reads, as the replay server stamps its frames with it: ms, µs resolution. */
+export const now = (): number => performance.timeOrigin + performance.now();
+
+/** The send time the replay server appended to an event id (`event_x@<ms>`, with `stamp=1`). */
+export const sentAt = (eventId: unknown): number => {
+  const id = String(eventId);
+  return Number(id.slice(id.lastIndexOf('@') + 1));
+};

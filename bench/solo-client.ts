@@ -7,27 +7,22 @@
 // The clients do the same work: decode every frame, hand over each audio delta as bytes and each transcript delta
 // as a string, and note each response's end.
 // - raw:    `ws`, JSON.parse + Buffer.from(base64);
-// - rx:     rx-realtime as a user writes it (bench/pipeline.bench.ts's `userPipeline`);
+// - rx:     rx-realtime as a user writes it (bench/user-pipeline.ts, as the burst benchmark runs it);
 // - openai: openai@6 OpenAIRealtimeWS (GA) or its beta client (preview), its typed `on(type)` events.
 // Each client loads only its own libraries (imported when its session starts), so a process's RSS holds one
 // client's code, not three.
+import { createRequire } from 'node:module';
 import type { Dialect } from '../src/protocol';
-
-interface Server {
-  readonly port: number;
-  readonly cert: string;
-}
-
-const path = (dialect: Dialect) =>
-  dialect === 'preview'
-    ? '/openai/realtime?api-version=2025-04-01-preview&deployment=bench'
-    : '/openai/v1/realtime?model=bench';
+import { now, path, sentAt } from './shared';
+import { userPipeline, type RxRealtime, type Server } from './user-pipeline';
 
 export type SoloClient = 'raw' | 'rx' | 'openai';
 
 export type SoloConfig = Server & {
   readonly client: SoloClient;
   readonly dialect: Dialect;
+  /** The file URL of rx-realtime's bundle, imported by the rx client only (bench/solo.ts sets it). */
+  readonly rxModule: string;
 } & (
     | {
         readonly task: 'memory';
@@ -55,7 +50,16 @@ export interface Usage {
   readonly rss: number;
 }
 
-export interface MemoryResult {
+/** What every task reports besides its figures. */
+export interface Loaded {
+  /**
+   * The packages this process loaded as CommonJS (rxjs, io-ts, fp-ts and ws load so; openai@6 loads as ES
+   * modules, which no cache lists): one client's only.
+   */
+  readonly packages: readonly string[];
+}
+
+export interface MemoryResult extends Loaded {
   /** After two full GCs, MB (2^20 bytes): after the warm-up session, and after the measured one. */
   readonly start: Usage;
   readonly end: Usage;
@@ -68,7 +72,7 @@ export interface MemoryResult {
   readonly seconds: number;
 }
 
-export interface LatencyResult {
+export interface LatencyResult extends Loaded {
   /** Per audio delta: the time at the user's handler minus the send time the server wrote in its event id, ms. */
   readonly samples: readonly number[];
 }
@@ -105,39 +109,16 @@ const raw: Session = async ({ port, cert }, dialect, query, hooks) => {
   });
 };
 
-/** What bench/pipeline.bench.ts's `userPipeline` does, on imports of its own (that file loads every client). */
-const rx: Session = async ({ port, cert }, dialect, query, hooks) => {
-  const { connect, splitResponses, splitContentParts, audioDeltas, transcriptDeltas } =
-    await import('../src/index');
-  const { NEVER, lastValueFrom, mergeMap, share, merge, ignoreElements, tap } = await import('rxjs');
-  const server$ = connect({
-    url: `wss://127.0.0.1:${port}${path(dialect)}${query}`,
-    dialect,
-    ca: cert,
-    pingIntervalMs: 0,
-  })(NEVER).pipe(share());
+const rx: Session = async (server, dialect, query, hooks) => {
+  const rxRealtime = (await import(config.rxModule)) as RxRealtime;
   let eventId: unknown;
-  await lastValueFrom(
-    merge(
-      server$.pipe(
-        splitResponses(),
-        mergeMap((r) => r.pipe(splitContentParts(), tap({ complete: () => hooks.responseDone() }))),
-        mergeMap((p) =>
-          p.pipe(
-            // the id of the event audioDeltas() is about to turn into bytes (synchronous: the same event)
-            tap((e) => (eventId = (e as { event_id?: unknown }).event_id)),
-            audioDeltas(),
-          ),
-        ),
-        tap((pcm) => hooks.audio(pcm.byteLength, eventId)),
-      ),
-      server$.pipe(
-        transcriptDeltas(),
-        tap((t) => hooks.transcript(t.length)),
-      ),
-    ).pipe(ignoreElements()),
-    { defaultValue: undefined },
-  );
+  await userPipeline(rxRealtime, server, dialect, query, {
+    // the id of the event audioDeltas() is about to turn into bytes (synchronous: the same event)
+    partEvent: (e) => (eventId = (e as { event_id?: unknown }).event_id),
+    audio: (pcm) => hooks.audio(pcm.byteLength, eventId),
+    transcript: (t) => hooks.transcript(t.length),
+    responseDone: () => hooks.responseDone(),
+  });
 };
 
 let openaiClient: import('openai').OpenAI | undefined;
@@ -208,15 +189,8 @@ async function memory(config: Extract<SoloConfig, { task: 'memory' }>): Promise<
     },
   });
   const seconds = (performance.now() - t0) / 1000;
-  return { start, end: measure(), samples, rssMax, bytes, transcript, seconds };
+  return { start, end: measure(), samples, rssMax, bytes, transcript, seconds, packages: packages() };
 }
-
-const now = () => performance.timeOrigin + performance.now();
-/** The send time the replay server appended to the event id (`event_x@<ms>`). */
-const sentAt = (eventId: unknown) => {
-  const id = String(eventId);
-  return Number(id.slice(id.lastIndexOf('@') + 1));
-};
 
 async function latency(config: Extract<SoloConfig, { task: 'latency' }>): Promise<LatencyResult> {
   const session = sessions[config.client];
@@ -236,7 +210,19 @@ async function latency(config: Extract<SoloConfig, { task: 'latency' }>): Promis
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   await Promise.all(all);
-  return { samples };
+  return { samples, packages: packages() };
+}
+
+/** The packages under node_modules in the CommonJS cache (an ES module's import of a CommonJS one lands there too). */
+function packages(): string[] {
+  const names = new Set<string>();
+  for (const file of Object.keys(createRequire(import.meta.url).cache)) {
+    const at = file.lastIndexOf('/node_modules/');
+    if (at === -1) continue;
+    const [scope, name] = file.slice(at + '/node_modules/'.length).split('/');
+    names.add(scope!.startsWith('@') ? `${scope}/${name}` : scope!);
+  }
+  return [...names].sort();
 }
 
 const config = JSON.parse(process.env['BENCH_SOLO_CLIENT'] ?? '') as SoloConfig;

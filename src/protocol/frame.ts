@@ -254,15 +254,16 @@ function decodeWith(
     }
     const kind = typeKind(bytes);
     // a connection's part deltas count their misses (audio and text apart); other deltas are always tried
-    const slot = connection !== undefined ? countedAs(kind) : -1;
-    if (kind !== OTHER && (slot === -1 || retryDue(connection!.misses, slot))) {
+    const misses = connection?.misses;
+    const slot = misses !== undefined ? countedAs(kind) : -1;
+    if (kind !== OTHER && (slot === -1 || retryDue(misses!, slot))) {
       const event = partDelta(bytes, dialect, connection);
       if (event !== undefined) {
-        if (slot !== -1) connection!.misses[slot] = 0;
+        if (slot !== -1) misses![slot] = 0;
         trace?.('envelope');
         return E.right(event);
       }
-      if (slot !== -1) missed(connection!.misses, slot);
+      if (slot !== -1) missed(misses!, slot);
     }
   }
   trace?.('full');
@@ -364,7 +365,7 @@ function typeValueAt(frame: Buffer): number {
 }
 
 /**
- * The audio delta types' names with their closing quote, in bytes (ASCII; no TextEncoder at import time: an
+ * Delta types' names with their closing quote, in bytes (ASCII; no TextEncoder at import time: an
  * AudioWorkletGlobalScope, where the browser build's worklets run, has none).
  */
 const typeNames = (names: ReadonlySet<string>) =>

@@ -2,26 +2,31 @@
 // unnoticed: each client in its own process against the replay server, a few responses. Nothing here is about speed
 // or size (no figure is asserted); it checks that every client got every audio byte, reported well-formed
 // measurements, and that a client that cannot connect fails its run with its name instead of hanging.
-import { dirname } from 'node:path';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Server } from '../../bench/pipeline.bench';
-import { runSolo, soloBundle } from '../../bench/memory.bench';
+import { runSolo, soloBundle, type SoloBundle } from '../../bench/solo';
 import type { LatencyResult, MemoryResult, SoloClient } from '../../bench/solo-client';
 
 let server: Server & { child: { kill(): void } };
-let bundled: string;
+let bundled: SoloBundle;
 beforeAll(async () => {
   server = await startServer();
   bundled = await soloBundle();
 }, 60_000);
 afterAll(() => {
   server?.child.kill();
-  if (bundled) rmSync(dirname(bundled), { recursive: true, force: true });
+  if (bundled) rmSync(bundled.dir, { recursive: true, force: true });
 });
 
 const at = () => ({ port: server.port, cert: server.cert });
 const clients: SoloClient[] = ['raw', 'rx', 'openai'];
+const OWN: Record<SoloClient, string[]> = {
+  raw: ['ws'],
+  rx: ['fp-ts', 'io-ts', 'rxjs', 'ws'],
+  // openai@6 itself loads as ES modules, which the CommonJS cache does not list
+  openai: ['ws'],
+};
 
 describe.each(['preview', 'ga'] as const)('the solo client processes (%s)', (dialect) => {
   it.each(clients)('%s: the memory task reads every response and samples the heap', async (client) => {
@@ -37,6 +42,8 @@ describe.each(['preview', 'ga'] as const)('the solo client processes (%s)', (dia
     for (const x of [m.start.heap, m.start.rss, m.end.heap, m.end.rss, m.rssMax, ...m.samples])
       expect(Number.isFinite(x) && x > 0).toBe(true);
     expect(m.rssMax).toBeGreaterThanOrEqual(m.start.rss);
+    // a process's RSS holds its own client's libraries, not the others'
+    expect(m.packages).toEqual(OWN[client]);
   });
 
   it.each(clients)('%s: the latency task stamps every audio delta of every session', async (client) => {

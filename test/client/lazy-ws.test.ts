@@ -38,62 +38,50 @@ console.log(JSON.stringify([a, b]));
 process.exit(0);
 `;
 
+/** A ws server on 127.0.0.1 that greets each socket with `session.created`, and its realtime URL. */
+async function greeter(): Promise<{ wss: WebSocketServer; url: string }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  wss.on('connection', (socket) =>
+    socket.send(JSON.stringify({ type: 'session.created', event_id: 'e1', session: { id: 's1' } })),
+  );
+  const port = (wss.address() as { port: number }).port;
+  return { wss, url: `ws://127.0.0.1:${port}/openai/realtime?api-version=2025-04-01-preview&deployment=d` };
+}
+
+/** `script` in a fresh Node process with the built package at DIST and `url` at URL; its stdout, trimmed. */
+const runScript = (script: string, url: string): Promise<string> =>
+  new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      {
+        cwd: root,
+        env: { ...process.env, ROOT: root, DIST: pathToFileURL(join(root, 'dist/index.js')).href, URL: url },
+        timeout: 30_000,
+      },
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim()),
+    ),
+  );
+
 describe('the ws transport', () => {
   let wss: WebSocketServer | undefined;
   beforeAll(() => ensureBuilt(), 180_000);
   afterEach(() => new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve())));
 
   it('loads ws at the first connect, not at import, and that connect works', async () => {
-    wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    await new Promise((resolve) => wss!.once('listening', resolve));
-    wss.on('connection', (socket) =>
-      socket.send(JSON.stringify({ type: 'session.created', event_id: 'e1', session: { id: 's1' } })),
-    );
-    const port = (wss.address() as { port: number }).port;
-    const out = await new Promise<string>((resolve, reject) =>
-      execFile(
-        process.execPath,
-        ['--input-type=module', '-e', SCRIPT],
-        {
-          cwd: root,
-          env: {
-            ...process.env,
-            ROOT: root,
-            DIST: pathToFileURL(join(root, 'dist/index.js')).href,
-            URL: `ws://127.0.0.1:${port}/openai/realtime?api-version=2025-04-01-preview&deployment=d`,
-          },
-          timeout: 30_000,
-        },
-        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
-      ),
-    );
-    expect(JSON.parse(out.trim())).toEqual({ atImport: false, afterConnect: true, first: 'session.created' });
+    const server = await greeter();
+    wss = server.wss;
+    const out = await runScript(SCRIPT, server.url);
+    expect(JSON.parse(out)).toEqual({ atImport: false, afterConnect: true, first: 'session.created' });
   }, 60_000);
 
   it('does not keep a failed import of ws: that connect fails saying so, the next imports it again', async () => {
-    wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    await new Promise((resolve) => wss!.once('listening', resolve));
-    wss.on('connection', (socket) =>
-      socket.send(JSON.stringify({ type: 'session.created', event_id: 'e1', session: { id: 's1' } })),
-    );
-    const port = (wss.address() as { port: number }).port;
-    const out = await new Promise<string>((resolve, reject) =>
-      execFile(
-        process.execPath,
-        ['--input-type=module', '-e', RETRY_SCRIPT],
-        {
-          cwd: root,
-          env: {
-            ...process.env,
-            DIST: pathToFileURL(join(root, 'dist/index.js')).href,
-            URL: `ws://127.0.0.1:${port}/openai/realtime?api-version=2025-04-01-preview&deployment=d`,
-          },
-          timeout: 30_000,
-        },
-        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
-      ),
-    );
-    const [failed, connected] = JSON.parse(out.trim()) as [Record<string, string>, Record<string, string>];
+    const server = await greeter();
+    wss = server.wss;
+    const out = await runScript(RETRY_SCRIPT, server.url);
+    const [failed, connected] = JSON.parse(out) as [Record<string, string>, Record<string, string>];
     expect(failed.message).toContain('the ws package could not be loaded (ws refused by this test)');
     expect(connected).toEqual({ first: 'session.created' });
   }, 60_000);
