@@ -25,28 +25,39 @@ export interface LatencyRow {
   readonly details: string;
 }
 
+/** Which client is compared with the raw one: rx-realtime, or raw itself (the noise of the measure). */
+export interface LatencyOptions {
+  readonly rounds?: number;
+  readonly candidate?: 'rx' | 'raw';
+}
+
 /**
- * p50/p99/max of both clients per dialect over all rounds, and rx's p99 minus raw's: the median of the rounds'
- * differences (target ≤ 0.3 ms), their range, and the difference over all samples.
+ * p50/p99/max of both clients per dialect over all rounds, and the candidate's p99 minus raw's: the median of the
+ * rounds' differences (target ≤ 0.3 ms), their range, and the difference over all samples. With `candidate: 'raw'`
+ * two raw processes run side by side, and the difference is what the measure reads when there is none.
  */
-export async function benchLatency(rounds = 6): Promise<LatencyRow[]> {
+export async function benchLatency(options: LatencyOptions = {}): Promise<LatencyRow[]> {
+  const rounds = options.rounds ?? 6;
+  const candidate = options.candidate ?? 'rx';
   const { child, ...server } = await startServer();
   const bundled = await soloBundle();
   try {
     const rows: LatencyRow[] = [];
     for (const dialect of ['preview', 'ga'] as const) {
-      const samples = { raw: [] as number[], rx: [] as number[] };
+      // [candidate, baseline]: by position, as the two may be the same client
+      const pair = [candidate, 'raw'] as const;
+      const samples: [number[], number[]] = [[], []];
       // Which client's process starts first alternates from round to round: the server's frames leave in the
       // order the sessions opened, and when its timers fire together the later sessions wait for the earlier.
-      const run = async (into: { raw: number[]; rx: number[] }, rxFirst: boolean) => {
-        const order = rxFirst ? (['rx', 'raw'] as const) : (['raw', 'rx'] as const);
+      const run = async (into: [number[], number[]], candidateFirst: boolean) => {
+        const order = candidateFirst ? ([0, 1] as const) : ([1, 0] as const);
         const results = await Promise.all(
-          order.map((client) =>
+          order.map((i) =>
             runSolo<LatencyResult>(
               bundled,
               {
                 ...(server as Server),
-                client,
+                client: pair[i],
                 dialect,
                 task: 'latency',
                 warmup: 20,
@@ -57,7 +68,7 @@ export async function benchLatency(rounds = 6): Promise<LatencyRow[]> {
             ),
           ),
         );
-        order.forEach((client, i) => into[client].push(...results[i]!.samples));
+        order.forEach((i, k) => into[i].push(...results[k]!.samples));
       };
       const stats = (xs: number[]) => {
         const s = [...xs].sort((a, b) => a - b);
@@ -67,19 +78,20 @@ export async function benchLatency(rounds = 6): Promise<LatencyRow[]> {
       // pause of the machine happened to hit more sessions of one client moves one value, not the result
       const differences: number[] = [];
       for (let r = 0; r < rounds; r++) {
-        const round = { raw: [] as number[], rx: [] as number[] };
+        const round: [number[], number[]] = [[], []];
         await run(round, r % 2 === 1);
-        differences.push(stats(round.rx).p99 - stats(round.raw).p99);
-        samples.raw.push(...round.raw);
-        samples.rx.push(...round.rx);
+        differences.push(stats(round[0]).p99 - stats(round[1]).p99);
+        samples[0].push(...round[0]);
+        samples[1].push(...round[1]);
       }
-      const a = stats(samples.raw);
-      const b = stats(samples.rx);
+      const b = stats(samples[0]);
+      const a = stats(samples[1]);
       const fmt = (x: { p50: number; p99: number; max: number }) =>
         `${x.p50.toFixed(2)} / ${x.p99.toFixed(2)} / ${x.max.toFixed(1)} ms`;
       const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
       const sorted = [...differences].sort((x, y) => x - y);
-      const detail = `${SESSIONS} + ${SESSIONS} sessions at once, a process each, × ${rounds} rounds, ${a.n} + ${b.n} audio deltas`;
+      const detail = `${SESSIONS} + ${SESSIONS} sessions at once, a process each, × ${rounds} rounds, ${b.n} + ${a.n} audio deltas`;
+      const label = candidate === 'rx' ? 'rx-realtime pipeline' : 'raw client beside raw (self-comparison)';
       rows.push(
         {
           name: `latency p50 / p99 / max at ${SESSIONS} sessions: raw client (${dialect})`,
@@ -87,12 +99,12 @@ export async function benchLatency(rounds = 6): Promise<LatencyRow[]> {
           details: detail,
         },
         {
-          name: `latency p50 / p99 / max at ${SESSIONS} sessions: rx-realtime pipeline (${dialect})`,
+          name: `latency p50 / p99 / max at ${SESSIONS} sessions: ${label} (${dialect})`,
           value: fmt(b),
           details: detail,
         },
         {
-          name: `latency p99: rx-realtime − raw client, median of the rounds (${dialect})`,
+          name: `latency p99: ${candidate === 'rx' ? 'rx-realtime' : 'raw (self)'} − raw client, median of the rounds (${dialect})`,
           value: `${ms(sorted[sorted.length >> 1]!)} ms (rounds ${ms(sorted[0]!)} to ${ms(sorted.at(-1)!)}; all samples ${ms(b.p99 - a.p99)})`,
           details: detail,
         },

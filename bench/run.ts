@@ -8,12 +8,15 @@
 //                     stages, interleave, latency, memory, service (default: all)
 //   --sessions N      service: concurrent sessions per client (default 400)
 //   --seconds S       service: the measured window of each client (default 20)
-//   --rounds R        service: rounds, each client once a round (default 5)
+//   --rounds R        service: rounds, each client once a round (default 5); latency: rounds a dialect (default 6)
 //   --shape S         service: the server frames' shape: real (default), extra (one field more than the service's,
 //                     remembered with the envelope), spaced (json.dumps separators), nested (an object field: the
 //                     envelope path), escaped (PHP's `\/`, read from each delta's token) or full (the delta key
 //                     spelled with an escape: the full decode path); see FrameShape in decode.bench.ts
 //   --source src      service: rx-realtime from the sources (bundled by esbuild) instead of dist/
+//   --uplink off      service: no caller audio (the receive path alone)
+//   --clients a,b     service: which clients a round runs (raw always): raw, rawRx, rx, rxFlat, openai, floor, floorDecode
+//   --candidate raw   latency: raw beside raw instead of rx-realtime beside raw (what the measure reads unaided)
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,6 +34,7 @@ const { values: flags } = parseArgs({
     source: { type: 'string' },
     uplink: { type: 'string' },
     clients: { type: 'string' },
+    candidate: { type: 'string' },
   },
 });
 const only = flags.only?.split(',').map((x) => x.trim());
@@ -46,7 +50,7 @@ function uplinkFlag(x: string | undefined): boolean {
   if (x === 'off') return false;
   throw new Error(`--uplink must be on or off, got ${x}`);
 }
-const CLIENTS = ['raw', 'rx', 'rxFlat', 'openai', 'floor'] as const;
+const CLIENTS = ['raw', 'rawRx', 'rx', 'rxFlat', 'openai', 'floor', 'floorDecode'] as const;
 function clientsFlag(x: string | undefined): (typeof CLIENTS)[number][] | undefined {
   if (x === undefined) return undefined;
   // each client once a round (a name given twice would run twice and overwrite its own result)
@@ -58,6 +62,14 @@ function clientsFlag(x: string | undefined): (typeof CLIENTS)[number][] | undefi
   if (!names.includes('raw')) names.unshift('raw');
   return names as (typeof CLIENTS)[number][];
 }
+function candidateFlag(x: string | undefined): 'rx' | 'raw' {
+  if (x === undefined || x === 'rx' || x === 'raw') return x ?? 'rx';
+  throw new Error(`--candidate must be rx or raw (raw beside raw: the measure's own noise), got ${x}`);
+}
+const latencyOptions = {
+  rounds: positive('rounds', flags.rounds),
+  candidate: candidateFlag(flags.candidate),
+};
 const serviceOptions = {
   sessions: positive('sessions', flags.sessions),
   measureMs: flags.seconds === undefined ? undefined : positive('seconds', flags.seconds)! * 1000,
@@ -94,6 +106,7 @@ const OPTIONAL: readonly {
     file: 'latency.bench.ts',
     exportName: 'benchLatency',
     target: 'rx p99 ≤ raw p99 + 0.3 ms',
+    options: latencyOptions,
   },
   { key: 'memory', file: 'memory.bench.ts', exportName: 'benchMemory', target: 'in name' },
   {

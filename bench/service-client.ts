@@ -15,10 +15,17 @@
 // - rxFlat: rx-realtime without the split: audioDeltas() and transcriptDeltas() on the shared stream itself. Not in
 //           the default rounds (`--clients` names it): beside `rx` it tells the library's own cost from that of
 //           the per-response and per-part composition (two splitters, two mergeMaps, a tap per part);
+// - rawRx:  the raw client composed with rxjs as rxFlat is, without rx-realtime: the socket's frames
+//           (JSON.parse) in an Observable, share(), filter + map (Buffer base64) + tap for the audio, filter + tap
+//           for the transcripts, the uplink an interval. Not in the default rounds: beside rxFlat it tells
+//           rx-realtime's own cost from what composing a session with rxjs costs anyway.
 // - openai: openai@6 OpenAIRealtimeWS (GA), send() out and its typed `on(type)` events in;
 // - floor:  not a client but the cost every client pays: `ws`, one append frame encoded once and sent every 20 ms,
 //           each received frame's type, event id and delta found by byte search, nothing parsed or decoded. What
 //           is left of a client's CPU above it is the client's own work (JSON, base64, its pipeline).
+// - floorDecode: the floor plus what no client that hands over bytes and strings can skip: each audio delta's
+//           base64 decoded to bytes (`Buffer.from(text, 'base64')` on its Latin-1 text) and each transcript delta
+//           made a string. Not in the default rounds: the lower bound of any client's CPU in this regime.
 //
 // Plain `node` runs this file once esbuild has built it (service.bench.ts does), with rx-realtime from dist/ (the
 // package as shipped) or from the sources bundled alike; it imports nothing relative at run time, and each
@@ -30,7 +37,7 @@ import { Session as Inspector } from 'node:inspector';
 import type { FrameShape } from './decode.bench';
 import { now, sentAt } from './shared';
 
-export type ClientName = 'raw' | 'rx' | 'rxFlat' | 'openai' | 'floor';
+export type ClientName = 'raw' | 'rawRx' | 'rx' | 'rxFlat' | 'openai' | 'floor' | 'floorDecode';
 
 export interface ServiceConfig {
   readonly client: ClientName;
@@ -145,6 +152,58 @@ async function rawSession(config: ServiceConfig): Promise<Session> {
   };
 }
 
+async function rawRxSession(config: ServiceConfig): Promise<Session> {
+  const { default: WebSocket } = await import('ws');
+  const { Observable, interval, lastValueFrom, map, filter, merge, share, take, tap, ignoreElements } =
+    await import('rxjs');
+  const query = `?model=bench&${params(config)}`;
+  type Event = { type: string; delta?: string; event_id?: string };
+  return (base, sink, pcm) => {
+    const audio = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+    const server$ = new Observable<Event>((subscriber) => {
+      const ws = new WebSocket(`${base}${path}${query}`, { perMessageDeflate: false });
+      let uplink: import('rxjs').Subscription | undefined;
+      ws.on('open', () => {
+        if (!config.uplink) return;
+        uplink = interval(20)
+          .pipe(
+            map(() => JSON.stringify({ type: 'input_audio_buffer.append', audio: audio.toString('base64') })),
+          )
+          .subscribe((frame) => {
+            if (ws.readyState !== ws.OPEN) return;
+            ws.send(frame);
+            sink.append();
+          });
+      });
+      ws.on('message', (data: Buffer) => subscriber.next(JSON.parse(data.toString()) as Event));
+      ws.on('close', () => subscriber.complete());
+      ws.on('error', (err) => subscriber.error(err));
+      return () => {
+        uplink?.unsubscribe();
+        ws.close();
+      };
+    }).pipe(share());
+    return lastValueFrom(
+      merge(
+        server$.pipe(
+          filter((e) => e.type === 'response.output_audio.delta'),
+          map((e) => ({ pcm: Buffer.from(e.delta!, 'base64'), id: e.event_id })),
+          tap(({ pcm, id }) => sink.audio(pcm.length, id)),
+        ),
+        server$.pipe(
+          filter((e) => e.type === 'response.output_audio_transcript.delta'),
+          tap((e) => sink.transcript(e.delta!.length)),
+        ),
+        server$.pipe(
+          take(1),
+          tap(() => sink.open()),
+        ),
+      ).pipe(ignoreElements()),
+      { defaultValue: undefined },
+    );
+  };
+}
+
 /**
  * A session of the clients on plain `ws` (raw, floor): once open, `append()`'s frame every 20 ms, as a gateway
  * forwards a caller's audio; each received frame to `onMessage`; settles when the socket closes or fails.
@@ -178,7 +237,7 @@ function wsSession(
   });
 }
 
-async function floorSession(config: ServiceConfig): Promise<Session> {
+async function floorSession(config: ServiceConfig, decode = false): Promise<Session> {
   const { default: WebSocket } = await import('ws');
   const query = `?model=bench&${params(config)}`;
   // `key` is `"name":`; the value's opening quote may follow a space (the `spaced` shape)
@@ -206,7 +265,10 @@ async function floorSession(config: ServiceConfig): Promise<Session> {
         // the `full` shape spells the key with an escape
         const delta = field(data, config.shape === 'full' ? '"delt\\u0061":' : '"delta":')!;
         if (name === 'response.output_audio_transcript.delta') {
-          sink.transcript(delta.end - delta.start); // ASCII words: one byte a character
+          // ASCII words: one byte a character
+          sink.transcript(
+            decode ? data.toString('utf8', delta.start, delta.end).length : delta.end - delta.start,
+          );
           return;
         }
         let padding = 0;
@@ -221,6 +283,12 @@ async function floorSession(config: ServiceConfig): Promise<Session> {
         )
           escapes++;
         const id = field(data, '"event_id":')!;
+        if (decode) {
+          const text = data.toString('latin1', delta.start, delta.end);
+          const bytes = Buffer.from(escapes === 0 ? text : text.replaceAll('\\/', '/'), 'base64');
+          sink.audio(bytes.length, data.toString('latin1', id.start, id.end));
+          return;
+        }
         const chars = delta.end - delta.start - escapes;
         sink.audio((chars * 3) / 4 - padding, data.toString('latin1', id.start, id.end));
       },
@@ -313,10 +381,12 @@ async function openaiSession(config: ServiceConfig): Promise<Session> {
 
 const sessionOf: Record<ClientName, (c: ServiceConfig) => Promise<Session>> = {
   raw: rawSession,
+  rawRx: rawRxSession,
   rx: rxSession,
   rxFlat: (config) => rxSession(config, false),
   openai: openaiSession,
   floor: floorSession,
+  floorDecode: (config) => floorSession(config, true),
 };
 
 /** 20 ms of 24 kHz mono PCM16 (480 samples, 960 bytes): a 440 Hz tone. */

@@ -274,10 +274,12 @@ const signed = (x: number, digits = 2) => `${x >= 0 ? '+' : ''}${x.toFixed(digit
 
 const LABEL: Record<ClientName, string> = {
   raw: 'raw ws + JSON.parse + Buffer base64',
+  rawRx: 'raw ws + JSON.parse + Buffer base64, composed with rxjs (share, filter, map, tap)',
   rx: 'rx-realtime connect() + operators',
   rxFlat: 'rx-realtime connect() + audioDeltas() on the stream, no split',
   openai: 'openai@6 OpenAIRealtimeWS',
   floor: 'floor: ws, frames located by byte search, nothing parsed or decoded',
+  floorDecode: 'floor + each audio delta base64-decoded and each transcript made a string',
 };
 
 /** `npm run bench` rows: each client's medians, and its ratios and differences against the raw client. */

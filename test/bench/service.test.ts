@@ -48,7 +48,9 @@ describe.each(['extra', 'spaced', 'nested', 'escaped', 'full'] as const)(
   'the service benchmark harness, %s frames',
   (shape) => {
     it('gives every client every audio delta, transcript character and latency stamp in that shape', async () => {
-      const { config, rounds } = await runService({ ...TINY, shape });
+      const clients = ['raw', 'rawRx', 'rx', 'openai', 'floor', 'floorDecode'] as const;
+      const { config, rounds } = await runService({ ...TINY, shape, clients });
+      expect(Object.keys(rounds[0]!).sort()).toEqual([...clients].sort());
       for (const [client, r] of Object.entries(rounds[0]!)) {
         expect({ client, problems: r.problems }).toEqual({ client, problems: [] });
         expect(r.audioDeltas).toBe(config.sessions * config.responses * config.deltas);
@@ -63,8 +65,8 @@ describe.each(['extra', 'spaced', 'nested', 'escaped', 'full'] as const)(
 );
 
 describe('the service benchmark harness without an uplink', () => {
-  it('sends no append from any client (rx-realtime without the split too) and still delivers every audio delta and transcript character', async () => {
-    const clients = ['raw', 'rx', 'rxFlat', 'openai', 'floor'] as const;
+  it('sends no append from any client (rx-realtime without the split and the decoding floor too) and still delivers every audio delta and transcript character', async () => {
+    const clients = ['raw', 'rawRx', 'rx', 'rxFlat', 'openai', 'floor', 'floorDecode'] as const;
     const { config, rounds } = await runService({ ...TINY, uplink: false, clients });
     expect(Object.keys(rounds[0]!).sort()).toEqual([...clients].sort());
     for (const [client, r] of Object.entries(rounds[0]!)) {
