@@ -15,7 +15,7 @@
 //                     spelled with an escape: the full decode path); see FrameShape in decode.bench.ts
 //   --source src      service: rx-realtime from the sources (bundled by esbuild) instead of dist/
 //   --uplink off      service: no caller audio (the receive path alone)
-//   --clients a,b     service: which clients a round runs (raw always): raw, rawRx, rx, rxFlat, openai, floor, floorDecode
+//   --clients a,b     service: which clients a round runs (raw always): raw, rawAgain, rawRx, rx, rxFlat, openai, floor, floorDecode
 //   --candidate raw   latency: raw beside raw instead of rx-realtime beside raw (what the measure reads unaided)
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
@@ -50,7 +50,7 @@ function uplinkFlag(x: string | undefined): boolean {
   if (x === 'off') return false;
   throw new Error(`--uplink must be on or off, got ${x}`);
 }
-const CLIENTS = ['raw', 'rawRx', 'rx', 'rxFlat', 'openai', 'floor', 'floorDecode'] as const;
+const CLIENTS = ['raw', 'rawAgain', 'rawRx', 'rx', 'rxFlat', 'openai', 'floor', 'floorDecode'] as const;
 function clientsFlag(x: string | undefined): (typeof CLIENTS)[number][] | undefined {
   if (x === undefined) return undefined;
   // each client once a round (a name given twice would run twice and overwrite its own result)

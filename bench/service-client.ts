@@ -15,6 +15,8 @@
 // - rxFlat: rx-realtime without the split: audioDeltas() and transcriptDeltas() on the shared stream itself. Not in
 //           the default rounds (`--clients` names it): beside `rx` it tells the library's own cost from that of
 //           the per-response and per-part composition (two splitters, two mergeMaps, a tap per part);
+// - rawAgain: the raw client again, in a process of its own: beside raw, what a difference reads when there is
+//           none (the noise of the tail and CPU figures at this load). Not in the default rounds.
 // - rawRx:  the raw client composed with rxjs as rxFlat is, without rx-realtime: the socket's frames
 //           (JSON.parse) in an Observable, share(), filter + map (Buffer base64) + tap for the audio, filter + tap
 //           for the transcripts, the uplink an interval. Not in the default rounds: beside rxFlat it tells
@@ -37,7 +39,7 @@ import { Session as Inspector } from 'node:inspector';
 import type { FrameShape } from './decode.bench';
 import { now, sentAt } from './shared';
 
-export type ClientName = 'raw' | 'rawRx' | 'rx' | 'rxFlat' | 'openai' | 'floor' | 'floorDecode';
+export type ClientName = 'raw' | 'rawAgain' | 'rawRx' | 'rx' | 'rxFlat' | 'openai' | 'floor' | 'floorDecode';
 
 export interface ServiceConfig {
   readonly client: ClientName;
@@ -381,6 +383,7 @@ async function openaiSession(config: ServiceConfig): Promise<Session> {
 
 const sessionOf: Record<ClientName, (c: ServiceConfig) => Promise<Session>> = {
   raw: rawSession,
+  rawAgain: rawSession,
   rawRx: rawRxSession,
   rx: rxSession,
   rxFlat: (config) => rxSession(config, false),

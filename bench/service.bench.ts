@@ -274,6 +274,7 @@ const signed = (x: number, digits = 2) => `${x >= 0 ? '+' : ''}${x.toFixed(digit
 
 const LABEL: Record<ClientName, string> = {
   raw: 'raw ws + JSON.parse + Buffer base64',
+  rawAgain: 'raw ws + JSON.parse + Buffer base64, again (raw beside raw: the noise)',
   rawRx: 'raw ws + JSON.parse + Buffer base64, composed with rxjs (share, filter, map, tap)',
   rx: 'rx-realtime connect() + operators',
   rxFlat: 'rx-realtime connect() + audioDeltas() on the stream, no split',

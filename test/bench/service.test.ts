@@ -66,7 +66,7 @@ describe.each(['extra', 'spaced', 'nested', 'escaped', 'full'] as const)(
 
 describe('the service benchmark harness without an uplink', () => {
   it('sends no append from any client (rx-realtime without the split and the decoding floor too) and still delivers every audio delta and transcript character', async () => {
-    const clients = ['raw', 'rawRx', 'rx', 'rxFlat', 'openai', 'floor', 'floorDecode'] as const;
+    const clients = ['raw', 'rawAgain', 'rawRx', 'rx', 'rxFlat', 'openai', 'floor', 'floorDecode'] as const;
     const { config, rounds } = await runService({ ...TINY, uplink: false, clients });
     expect(Object.keys(rounds[0]!).sort()).toEqual([...clients].sort());
     for (const [client, r] of Object.entries(rounds[0]!)) {
