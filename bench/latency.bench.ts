@@ -25,9 +25,10 @@ export interface LatencyRow {
   readonly details: string;
 }
 
-/** Which client is compared with the raw one: rx-realtime, or raw itself (the noise of the measure). */
 export interface LatencyOptions {
+  /** Rounds per dialect (default 6). */
   readonly rounds?: number;
+  /** Which client is compared with the raw one: rx-realtime (default), or raw itself (the measure's noise). */
   readonly candidate?: 'rx' | 'raw';
 }
 
@@ -84,28 +85,28 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
         samples[0].push(...round[0]);
         samples[1].push(...round[1]);
       }
-      const b = stats(samples[0]);
-      const a = stats(samples[1]);
+      const cand = stats(samples[0]);
+      const base = stats(samples[1]);
       const fmt = (x: { p50: number; p99: number; max: number }) =>
         `${x.p50.toFixed(2)} / ${x.p99.toFixed(2)} / ${x.max.toFixed(1)} ms`;
       const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
       const sorted = [...differences].sort((x, y) => x - y);
-      const detail = `${SESSIONS} + ${SESSIONS} sessions at once, a process each, × ${rounds} rounds, ${b.n} + ${a.n} audio deltas`;
+      const detail = `${SESSIONS} + ${SESSIONS} sessions at once, a process each, × ${rounds} rounds, ${cand.n} + ${base.n} audio deltas`;
       const label = candidate === 'rx' ? 'rx-realtime pipeline' : 'raw client beside raw (self-comparison)';
       rows.push(
         {
           name: `latency p50 / p99 / max at ${SESSIONS} sessions: raw client (${dialect})`,
-          value: fmt(a),
+          value: fmt(base),
           details: detail,
         },
         {
           name: `latency p50 / p99 / max at ${SESSIONS} sessions: ${label} (${dialect})`,
-          value: fmt(b),
+          value: fmt(cand),
           details: detail,
         },
         {
           name: `latency p99: ${candidate === 'rx' ? 'rx-realtime' : 'raw (self)'} − raw client, median of the rounds (${dialect})`,
-          value: `${ms(sorted[sorted.length >> 1]!)} ms (rounds ${ms(sorted[0]!)} to ${ms(sorted.at(-1)!)}; all samples ${ms(b.p99 - a.p99)})`,
+          value: `${ms(sorted[sorted.length >> 1]!)} ms (rounds ${ms(sorted[0]!)} to ${ms(sorted.at(-1)!)}; all samples ${ms(cand.p99 - base.p99)})`,
           details: detail,
         },
       );
