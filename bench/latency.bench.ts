@@ -10,6 +10,7 @@ import { startServer, type Server } from './pipeline.bench';
 import { runSolo, soloBundle } from './solo';
 import type { LatencyResult } from './solo-client';
 import { rmSync } from 'node:fs';
+import { median } from './shared';
 
 const SESSIONS = 50;
 // the reply starts 1 s after session.created, as it follows a user's turn: the 50 TLS handshakes of a round are
@@ -90,7 +91,6 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
       const fmt = (x: { p50: number; p99: number; max: number }) =>
         `${x.p50.toFixed(2)} / ${x.p99.toFixed(2)} / ${x.max.toFixed(1)} ms`;
       const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
-      const sorted = [...differences].sort((x, y) => x - y);
       const detail = `${SESSIONS} + ${SESSIONS} sessions at once, a process each, × ${rounds} rounds, ${cand.n} + ${base.n} audio deltas`;
       const label = candidate === 'rx' ? 'rx-realtime pipeline' : 'raw client beside raw (self-comparison)';
       rows.push(
@@ -106,7 +106,7 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
         },
         {
           name: `latency p99: ${candidate === 'rx' ? 'rx-realtime' : 'raw (self)'} − raw client, median of the rounds (${dialect})`,
-          value: `${ms(sorted[sorted.length >> 1]!)} ms (rounds ${ms(sorted[0]!)} to ${ms(sorted.at(-1)!)}; all samples ${ms(cand.p99 - base.p99)})`,
+          value: `${ms(median(differences))} ms (rounds ${ms(Math.min(...differences))} to ${ms(Math.max(...differences))}; all samples ${ms(cand.p99 - base.p99)})`,
           details: detail,
         },
       );

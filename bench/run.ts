@@ -15,13 +15,14 @@
 //                     spelled with an escape: the full decode path); see FrameShape in decode.bench.ts
 //   --source src      service: rx-realtime from the sources (bundled by esbuild) instead of dist/
 //   --uplink off      service: no caller audio (the receive path alone)
-//   --clients a,b     service: which clients a round runs (raw always): raw, rawAgain, rawRx, rx, rxFlat, openai, floor, floorDecode
+//   --clients a,b     service: which clients a round runs (raw always), of CLIENT_NAMES in service-client.ts
 //   --candidate raw   latency: raw beside raw instead of rx-realtime beside raw (what the measure reads unaided)
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { frameShape } from './decode.bench';
+import { CLIENT_NAMES, type ClientName } from './service-client';
 import { bundle, type Row } from './shared';
 
 const { values: flags } = parseArgs({
@@ -50,17 +51,16 @@ function uplinkFlag(x: string | undefined): boolean {
   if (x === 'off') return false;
   throw new Error(`--uplink must be on or off, got ${x}`);
 }
-const CLIENTS = ['raw', 'rawAgain', 'rawRx', 'rx', 'rxFlat', 'openai', 'floor', 'floorDecode'] as const;
-function clientsFlag(x: string | undefined): (typeof CLIENTS)[number][] | undefined {
+function clientsFlag(x: string | undefined): ClientName[] | undefined {
   if (x === undefined) return undefined;
   // each client once a round (a name given twice would run twice and overwrite its own result)
   const names = [...new Set(x.split(',').map((c) => c.trim()))];
   for (const c of names)
-    if (!(CLIENTS as readonly string[]).includes(c))
-      throw new Error(`--clients takes ${CLIENTS.join(', ')}; got ${c}`);
+    if (!(CLIENT_NAMES as readonly string[]).includes(c))
+      throw new Error(`--clients takes ${CLIENT_NAMES.join(', ')}; got ${c}`);
   // every ratio is against the raw client of the same round
   if (!names.includes('raw')) names.unshift('raw');
-  return names as (typeof CLIENTS)[number][];
+  return names as ClientName[];
 }
 function candidateFlag(x: string | undefined): 'rx' | 'raw' {
   if (x === undefined || x === 'rx' || x === 'raw') return x ?? 'rx';

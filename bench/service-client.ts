@@ -39,7 +39,18 @@ import { Session as Inspector } from 'node:inspector';
 import type { FrameShape } from './decode.bench';
 import { now, sentAt } from './shared';
 
-export type ClientName = 'raw' | 'rawAgain' | 'rawRx' | 'rx' | 'rxFlat' | 'openai' | 'floor' | 'floorDecode';
+/** Every client a round can run (`--clients`); the default rounds run raw, rx, openai and floor. */
+export const CLIENT_NAMES = [
+  'raw',
+  'rawAgain',
+  'rawRx',
+  'rx',
+  'rxFlat',
+  'openai',
+  'floor',
+  'floorDecode',
+] as const;
+export type ClientName = (typeof CLIENT_NAMES)[number];
 
 export interface ServiceConfig {
   readonly client: ClientName;
