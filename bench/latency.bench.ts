@@ -10,7 +10,7 @@ import { startServer, type Server } from './pipeline.bench';
 import { runSolo, soloBundle } from './solo';
 import type { LatencyResult } from './solo-client';
 import { rmSync } from 'node:fs';
-import { median } from './shared';
+import { median, type LatencyCandidate } from './shared';
 
 const SESSIONS = 50;
 // the reply starts 1 s after session.created, as it follows a user's turn: the 50 TLS handshakes of a round are
@@ -26,11 +26,20 @@ export interface LatencyRow {
   readonly details: string;
 }
 
+const CANDIDATE_LABEL: Record<LatencyCandidate, [row: string, difference: string]> = {
+  rx: ['rx-realtime pipeline', 'rx-realtime'],
+  raw: ['raw client beside raw (self-comparison)', 'raw (self)'],
+  rawRxSplit: ['raw events split with rxjs alone (groupBy, mergeMap)', 'rxjs split'],
+};
+
 export interface LatencyOptions {
   /** Rounds per dialect (default 6). */
   readonly rounds?: number;
-  /** Which client is compared with the raw one: rx-realtime (default), or raw itself (the measure's noise). */
-  readonly candidate?: 'rx' | 'raw';
+  /**
+   * Which client is compared with the raw one: rx-realtime (default), raw itself (the measure's noise), or raw's
+   * events split with rxjs alone (bench/raw-split.ts: what the split costs without rx-realtime).
+   */
+  readonly candidate?: LatencyCandidate;
 }
 
 /**
@@ -92,7 +101,7 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
         `${x.p50.toFixed(2)} / ${x.p99.toFixed(2)} / ${x.max.toFixed(1)} ms`;
       const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
       const detail = `${SESSIONS} + ${SESSIONS} sessions at once, a process each, × ${rounds} rounds, ${cand.n} + ${base.n} audio deltas`;
-      const label = candidate === 'rx' ? 'rx-realtime pipeline' : 'raw client beside raw (self-comparison)';
+      const [label, short] = CANDIDATE_LABEL[candidate];
       rows.push(
         {
           name: `latency p50 / p99 / max at ${SESSIONS} sessions: raw client (${dialect})`,
@@ -105,7 +114,7 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
           details: detail,
         },
         {
-          name: `latency p99: ${candidate === 'rx' ? 'rx-realtime' : 'raw (self)'} − raw client, median of the rounds (${dialect})`,
+          name: `latency p99: ${short} − raw client, median of the rounds (${dialect})`,
           value: `${ms(median(differences))} ms (rounds ${ms(Math.min(...differences))} to ${ms(Math.max(...differences))}; all samples ${ms(cand.p99 - base.p99)})`,
           details: detail,
         },

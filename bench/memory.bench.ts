@@ -15,6 +15,7 @@ const HOUR_RESPONSES = 720; // 720 × 50 deltas × 100 ms = 3600 s
 const CLIENTS: readonly SoloClient[] = ['raw', 'rx', 'openai'];
 const NAMES: Record<SoloClient, string> = {
   raw: 'raw client',
+  rawRxSplit: 'raw events split with rxjs alone',
   rx: 'rx-realtime pipeline',
   openai: 'openai@6 OpenAIRealtimeWS',
 };

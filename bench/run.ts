@@ -16,14 +16,15 @@
 //   --source src      service: rx-realtime from the sources (bundled by esbuild) instead of dist/
 //   --uplink off      service: no caller audio (the receive path alone)
 //   --clients a,b     service: which clients a round runs (raw always), of CLIENT_NAMES in service-client.ts
-//   --candidate raw   latency: raw beside raw instead of rx-realtime beside raw (what the measure reads unaided)
+//   --candidate c     latency: what is set beside raw, of LATENCY_CANDIDATES in shared.ts: rx (default), raw (what
+//                     the measure reads unaided) or rawRxSplit (raw's events split with rxjs alone)
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { frameShape } from './decode.bench';
 import { CLIENT_NAMES, type ClientName } from './service-client';
-import { bundle, type Row } from './shared';
+import { bundle, LATENCY_CANDIDATES, type LatencyCandidate, type Row } from './shared';
 
 const { values: flags } = parseArgs({
   options: {
@@ -62,9 +63,12 @@ function clientsFlag(x: string | undefined): ClientName[] | undefined {
   if (!names.includes('raw')) names.unshift('raw');
   return names as ClientName[];
 }
-function candidateFlag(x: string | undefined): 'rx' | 'raw' {
-  if (x === undefined || x === 'rx' || x === 'raw') return x ?? 'rx';
-  throw new Error(`--candidate must be rx or raw (raw beside raw: the measure's own noise), got ${x}`);
+function candidateFlag(x: string | undefined): LatencyCandidate {
+  if (x === undefined) return 'rx';
+  if ((LATENCY_CANDIDATES as readonly string[]).includes(x)) return x as LatencyCandidate;
+  throw new Error(
+    `--candidate takes ${LATENCY_CANDIDATES.join(', ')} (raw: the measure's own noise); got ${x}`,
+  );
 }
 const latencyOptions = {
   rounds: positive('rounds', flags.rounds),

@@ -21,6 +21,9 @@
 //           (JSON.parse) in an Observable, share(), filter + map (Buffer base64) + tap for the audio, filter + tap
 //           for the transcripts, the uplink an interval. Not in the default rounds: beside rxFlat it tells
 //           rx-realtime's own cost from what composing a session with rxjs costs anyway.
+// - rawRxSplit: rawRx with the split as plain rxjs writes it (bench/raw-split.ts: a groupBy per response, one per
+//           content part, a mergeMap each). Not in the default rounds: beside rx it tells what rx-realtime's
+//           split operators cost from what splitting a session with rxjs alone costs.
 // - openai: openai@6 OpenAIRealtimeWS (GA), send() out and its typed `on(type)` events in;
 // - floor:  not a client but the cost every client pays: `ws`, one append frame encoded once and sent every 20 ms,
 //           each received frame's type, event id and delta found by byte search, nothing parsed or decoded. What
@@ -37,6 +40,7 @@ import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { writeFileSync } from 'node:fs';
 import { Session as Inspector } from 'node:inspector';
 import type { FrameShape } from './decode.bench';
+import { rawSplitAudio, type RawEvent } from './raw-split';
 import { now, sentAt } from './shared';
 
 /** Every client a round can run (`--clients`); the default rounds run raw, rx, openai and floor. */
@@ -44,6 +48,7 @@ export const CLIENT_NAMES = [
   'raw',
   'rawAgain',
   'rawRx',
+  'rawRxSplit',
   'rx',
   'rxFlat',
   'openai',
@@ -165,12 +170,13 @@ async function rawSession(config: ServiceConfig): Promise<Session> {
   };
 }
 
-async function rawRxSession(config: ServiceConfig): Promise<Session> {
+async function rawRxSession(config: ServiceConfig, split = false): Promise<Session> {
   const { default: WebSocket } = await import('ws');
-  const { Observable, interval, lastValueFrom, map, filter, merge, share, take, tap, ignoreElements } =
-    await import('rxjs');
+  const rxjs = await import('rxjs');
+  const { Observable, interval, lastValueFrom, map, filter, merge, share, take, tap, ignoreElements } = rxjs;
   const query = `?model=bench&${params(config)}`;
-  type Event = { type: string; delta?: string; event_id?: string };
+  type Event = RawEvent;
+  const audioType = 'response.output_audio.delta';
   return (base, sink, pcm) => {
     const audio = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
     const server$ = new Observable<Event>((subscriber) => {
@@ -198,11 +204,13 @@ async function rawRxSession(config: ServiceConfig): Promise<Session> {
     }).pipe(share());
     return lastValueFrom(
       merge(
-        server$.pipe(
-          filter((e) => e.type === 'response.output_audio.delta'),
-          map((e) => ({ pcm: Buffer.from(e.delta!, 'base64'), id: e.event_id })),
-          tap(({ pcm, id }) => sink.audio(pcm.length, id)),
-        ),
+        (split
+          ? rawSplitAudio(rxjs, server$, audioType)
+          : server$.pipe(
+              filter((e) => e.type === audioType),
+              map((e) => ({ pcm: Buffer.from(e.delta!, 'base64'), eventId: e.event_id })),
+            )
+        ).pipe(tap(({ pcm, eventId }) => sink.audio(pcm.length, eventId))),
         server$.pipe(
           filter((e) => e.type === 'response.output_audio_transcript.delta'),
           tap((e) => sink.transcript(e.delta!.length)),
@@ -395,7 +403,8 @@ async function openaiSession(config: ServiceConfig): Promise<Session> {
 const sessionOf: Record<ClientName, (c: ServiceConfig) => Promise<Session>> = {
   raw: rawSession,
   rawAgain: rawSession,
-  rawRx: rawRxSession,
+  rawRx: (config) => rawRxSession(config, false),
+  rawRxSplit: (config) => rawRxSession(config, true),
   rx: rxSession,
   rxFlat: (config) => rxSession(config, false),
   openai: openaiSession,

@@ -276,6 +276,8 @@ const LABEL: Record<ClientName, string> = {
   raw: 'raw ws + JSON.parse + Buffer base64',
   rawAgain: 'raw ws + JSON.parse + Buffer base64, again (raw beside raw: the noise)',
   rawRx: 'raw ws + JSON.parse + Buffer base64, composed with rxjs (share, filter, map, tap)',
+  rawRxSplit:
+    'raw ws + JSON.parse + Buffer base64, split with rxjs alone (groupBy per response and per part, mergeMap)',
   rx: 'rx-realtime connect() + operators',
   rxFlat: 'rx-realtime connect() + audioDeltas() on the stream, no split',
   openai: 'openai@6 OpenAIRealtimeWS',

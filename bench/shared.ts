@@ -17,6 +17,13 @@ export interface Row {
 }
 
 /** The middle sample (the upper one of an even count). */
+/**
+ * The clients the latency benchmark can set beside the raw one (`--candidate`): rx-realtime, raw itself (the
+ * measure's own noise), or raw's events split with rxjs alone (bench/raw-split.ts).
+ */
+export const LATENCY_CANDIDATES = ['rx', 'raw', 'rawRxSplit'] as const;
+export type LatencyCandidate = (typeof LATENCY_CANDIDATES)[number];
+
 export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /**

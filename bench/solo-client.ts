@@ -8,15 +8,18 @@
 // as a string, and note each response's end.
 // - raw:    `ws`, JSON.parse + Buffer.from(base64);
 // - rx:     rx-realtime as a user writes it (bench/user-pipeline.ts, as the burst benchmark runs it);
+// - rawRxSplit: raw's events split as plain rxjs writes it (bench/raw-split.ts), without rx-realtime: beside rx, what
+//           rx-realtime's split costs against splitting with rxjs alone;
 // - openai: openai@6 OpenAIRealtimeWS (GA) or its beta client (preview), its typed `on(type)` events.
 // Each client loads only its own libraries (imported when its session starts), so a process's RSS holds one
 // client's code, not three.
 import { createRequire } from 'node:module';
 import type { Dialect } from '../src/protocol';
 import { now, path, sentAt } from './shared';
+import { rawSplitAudio, type RawEvent } from './raw-split';
 import { userPipeline, type RxRealtime, type Server } from './user-pipeline';
 
-export type SoloClient = 'raw' | 'rx' | 'openai';
+export type SoloClient = 'raw' | 'rawRxSplit' | 'rx' | 'openai';
 
 export type SoloConfig = Server & {
   readonly client: SoloClient;
@@ -109,6 +112,39 @@ const raw: Session = async ({ port, cert }, dialect, query, hooks) => {
   });
 };
 
+const rawRxSplit: Session = async ({ port, cert }, dialect, query, hooks) => {
+  const { default: WebSocket } = await import('ws');
+  const rxjs = await import('rxjs');
+  const { Observable, filter, ignoreElements, lastValueFrom, merge, share, tap } = rxjs;
+  const server$ = new Observable<RawEvent>((subscriber) => {
+    const ws = new WebSocket(`wss://127.0.0.1:${port}${path(dialect)}${query}`, {
+      perMessageDeflate: false,
+      ca: cert,
+    });
+    ws.on('message', (data: Buffer) => subscriber.next(JSON.parse(data.toString()) as RawEvent));
+    ws.on('close', () => subscriber.complete());
+    ws.on('error', (err) => subscriber.error(err));
+    return () => ws.close();
+  }).pipe(share());
+  const transcript = transcriptType(dialect);
+  await lastValueFrom(
+    merge(
+      rawSplitAudio(rxjs, server$, audioType(dialect)).pipe(
+        tap(({ pcm, eventId }) => hooks.audio(pcm.length, eventId)),
+      ),
+      server$.pipe(
+        filter((e) => e.type === transcript),
+        tap((e) => hooks.transcript(e.delta!.length)),
+      ),
+      server$.pipe(
+        filter((e) => e.type === 'response.done'),
+        tap(() => hooks.responseDone()),
+      ),
+    ).pipe(ignoreElements()),
+    { defaultValue: undefined },
+  );
+};
+
 const rx: Session = async (server, dialect, query, hooks) => {
   const rxRealtime = (await import(config.rxModule)) as RxRealtime;
   let eventId: unknown;
@@ -147,7 +183,7 @@ const openai: Session = async ({ port, cert }, dialect, query, hooks) => {
   });
 };
 
-const sessions: Record<SoloClient, Session> = { raw, rx, openai };
+const sessions: Record<SoloClient, Session> = { raw, rawRxSplit, rx, openai };
 
 /** A warm-up session's hooks: nothing kept. */
 const ignore: Hooks = { audio: () => undefined, transcript: () => undefined, responseDone: () => undefined };

@@ -4,6 +4,7 @@
 // session ended by itself, every audio delta and transcript character arrived, the server received the appends
 // the client says it sent, and each measurement is a finite number.
 import { describe, expect, it } from 'vitest';
+import { CLIENT_NAMES } from '../../bench/service-client';
 import { runService } from '../../bench/service.bench';
 
 /** Two sessions per client, five deltas a response, about half a second measured, from the sources. */
@@ -48,7 +49,7 @@ describe.each(['extra', 'spaced', 'nested', 'escaped', 'full'] as const)(
   'the service benchmark harness, %s frames',
   (shape) => {
     it('gives every client every audio delta, transcript character and latency stamp in that shape', async () => {
-      const clients = ['raw', 'rawRx', 'rx', 'openai', 'floor', 'floorDecode'] as const;
+      const clients = ['raw', 'rawRx', 'rawRxSplit', 'rx', 'openai', 'floor', 'floorDecode'] as const;
       const { config, rounds } = await runService({ ...TINY, shape, clients });
       expect(Object.keys(rounds[0]!).sort()).toEqual([...clients].sort());
       for (const [client, r] of Object.entries(rounds[0]!)) {
@@ -65,8 +66,8 @@ describe.each(['extra', 'spaced', 'nested', 'escaped', 'full'] as const)(
 );
 
 describe('the service benchmark harness without an uplink', () => {
-  it('sends no append from any client (rx-realtime without the split and the decoding floor too) and still delivers every audio delta and transcript character', async () => {
-    const clients = ['raw', 'rawAgain', 'rawRx', 'rx', 'rxFlat', 'openai', 'floor', 'floorDecode'] as const;
+  it('sends no append from any client (every one of CLIENT_NAMES) and still delivers every audio delta and transcript character', async () => {
+    const clients = CLIENT_NAMES;
     const { config, rounds } = await runService({ ...TINY, uplink: false, clients });
     expect(Object.keys(rounds[0]!).sort()).toEqual([...clients].sort());
     for (const [client, r] of Object.entries(rounds[0]!)) {

@@ -20,9 +20,10 @@ afterAll(() => {
 });
 
 const at = () => ({ port: server.port, cert: server.cert });
-const clients: SoloClient[] = ['raw', 'rx', 'openai'];
+const clients: SoloClient[] = ['raw', 'rawRxSplit', 'rx', 'openai'];
 const OWN: Record<SoloClient, string[]> = {
   raw: ['ws'],
+  rawRxSplit: ['rxjs', 'ws'],
   rx: ['fp-ts', 'io-ts', 'rxjs', 'ws'],
   // openai@6 itself loads as ES modules, which the CommonJS cache does not list
   openai: ['ws'],
