@@ -40,8 +40,8 @@ import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { writeFileSync } from 'node:fs';
 import { Session as Inspector } from 'node:inspector';
 import type { FrameShape } from './decode.bench';
-import { rawSplitAudio, type RawEvent } from './raw-split';
-import { now, sentAt } from './shared';
+import { rawEvents, rawSplitAudio } from './raw-split';
+import { now, path, sentAt } from './shared';
 
 /** Every client a round can run (`--clients`); the default rounds run raw, rx, openai and floor. */
 export const CLIENT_NAMES = [
@@ -144,18 +144,18 @@ interface Sink {
 
 type Session = (url: string, sink: Sink, pcm: Uint8Array) => Promise<void>;
 
-const path = '/openai/v1/realtime';
 const params = (c: ServiceConfig) =>
   `pace=realtime&stamp=1&responses=${c.responses}&deltas=${c.deltas}&turn=${c.turnMs}&tag=${c.tag}` +
   (c.shape === 'real' ? '' : `&shape=${c.shape}`);
+/** A session's URL on the replay server at `base`: its GA path with the config's parameters. */
+const sessionUrl = (base: string, c: ServiceConfig) => `${base}${path('ga')}&${params(c)}`;
 
 async function rawSession(config: ServiceConfig): Promise<Session> {
   const { default: WebSocket } = await import('ws');
-  const query = `?model=bench&${params(config)}`;
   return (base, sink, pcm) => {
     const audio = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
     return wsSession(
-      new WebSocket(`${base}${path}${query}`, { perMessageDeflate: false }),
+      new WebSocket(sessionUrl(base, config), { perMessageDeflate: false }),
       sink,
       config.uplink
         ? () => JSON.stringify({ type: 'input_audio_buffer.append', audio: audio.toString('base64') })
@@ -173,35 +173,27 @@ async function rawSession(config: ServiceConfig): Promise<Session> {
 async function rawRxSession(config: ServiceConfig, split = false): Promise<Session> {
   const { default: WebSocket } = await import('ws');
   const rxjs = await import('rxjs');
-  const { Observable, interval, lastValueFrom, map, filter, merge, share, take, tap, ignoreElements } = rxjs;
-  const query = `?model=bench&${params(config)}`;
-  type Event = RawEvent;
+  const { interval, lastValueFrom, map, filter, merge, share, take, tap, ignoreElements } = rxjs;
   const audioType = 'response.output_audio.delta';
   return (base, sink, pcm) => {
     const audio = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
-    const server$ = new Observable<Event>((subscriber) => {
-      const ws = new WebSocket(`${base}${path}${query}`, { perMessageDeflate: false });
-      let uplink: import('rxjs').Subscription | undefined;
-      ws.on('open', () => {
-        if (!config.uplink) return;
-        uplink = interval(20)
-          .pipe(
-            map(() => JSON.stringify({ type: 'input_audio_buffer.append', audio: audio.toString('base64') })),
-          )
-          .subscribe((frame) => {
-            if (ws.readyState !== ws.OPEN) return;
-            ws.send(frame);
-            sink.append();
-          });
-      });
-      ws.on('message', (data: Buffer) => subscriber.next(JSON.parse(data.toString()) as Event));
-      ws.on('close', () => subscriber.complete());
-      ws.on('error', (err) => subscriber.error(err));
-      return () => {
-        uplink?.unsubscribe();
-        ws.close();
-      };
-    }).pipe(share());
+    const uplink = (ws: import('ws').WebSocket) => {
+      const appends = interval(20)
+        .pipe(
+          map(() => JSON.stringify({ type: 'input_audio_buffer.append', audio: audio.toString('base64') })),
+        )
+        .subscribe((frame) => {
+          if (ws.readyState !== ws.OPEN) return;
+          ws.send(frame);
+          sink.append();
+        });
+      return () => appends.unsubscribe();
+    };
+    const server$ = rawEvents(
+      rxjs,
+      () => new WebSocket(sessionUrl(base, config), { perMessageDeflate: false }),
+      config.uplink ? uplink : undefined,
+    ).pipe(share());
     return lastValueFrom(
       merge(
         (split
@@ -260,7 +252,6 @@ function wsSession(
 
 async function floorSession(config: ServiceConfig, decode = false): Promise<Session> {
   const { default: WebSocket } = await import('ws');
-  const query = `?model=bench&${params(config)}`;
   // `key` is `"name":`; the value's opening quote may follow a space (the `spaced` shape)
   const field = (data: Buffer, key: string) => {
     const at = data.indexOf(key);
@@ -274,7 +265,7 @@ async function floorSession(config: ServiceConfig, decode = false): Promise<Sess
       audio: Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength).toString('base64'),
     });
     return wsSession(
-      new WebSocket(`${base}${path}${query}`, { perMessageDeflate: false }),
+      new WebSocket(sessionUrl(base, config), { perMessageDeflate: false }),
       sink,
       config.uplink ? () => frame : undefined,
       (data) => {
@@ -321,7 +312,6 @@ async function rxSession(config: ServiceConfig, split = true): Promise<Session> 
   const rx = (await import(config.rxModule)) as typeof import('../src/index');
   const { NEVER, interval, lastValueFrom, map, merge, mergeMap, share, take, tap, ignoreElements } =
     await import('rxjs');
-  const query = `?model=bench&${params(config)}`;
   return async (base, sink, pcm) => {
     // the microphone: a 20 ms chunk every 20 ms, as a gateway hands them over
     const mic$ = interval(20).pipe(map(() => pcm));
@@ -329,7 +319,7 @@ async function rxSession(config: ServiceConfig, split = true): Promise<Session> 
       ? rx.audioAppends(mic$, { chunkMs: 20 }).pipe(tap(() => sink.append()))
       : NEVER;
     const server$ = rx
-      .connect({ url: `${base}${path}${query}`, dialect: 'ga', pingIntervalMs: 0 })(appends$)
+      .connect({ url: sessionUrl(base, config), dialect: 'ga', pingIntervalMs: 0 })(appends$)
       .pipe(share());
     let eventId: unknown;
     // the stamp of the event audioDeltas() is about to turn into bytes (synchronous: the same event)

@@ -16,7 +16,6 @@ export interface Row {
   readonly details: string;
 }
 
-/** The middle sample (the upper one of an even count). */
 /**
  * The clients the latency benchmark can set beside the raw one (`--candidate`): rx-realtime, raw itself (the
  * measure's own noise), or raw's events split with rxjs alone (bench/raw-split.ts).
@@ -24,6 +23,7 @@ export interface Row {
 export const LATENCY_CANDIDATES = ['rx', 'raw', 'rawRxSplit'] as const;
 export type LatencyCandidate = (typeof LATENCY_CANDIDATES)[number];
 
+/** The middle sample (the upper one of an even count). */
 export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /**

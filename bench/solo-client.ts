@@ -16,7 +16,7 @@
 import { createRequire } from 'node:module';
 import type { Dialect } from '../src/protocol';
 import { now, path, sentAt } from './shared';
-import { rawSplitAudio, type RawEvent } from './raw-split';
+import { rawEvents, rawSplitAudio } from './raw-split';
 import { userPipeline, type RxRealtime, type Server } from './user-pipeline';
 
 export type SoloClient = 'raw' | 'rawRxSplit' | 'rx' | 'openai';
@@ -115,17 +115,15 @@ const raw: Session = async ({ port, cert }, dialect, query, hooks) => {
 const rawRxSplit: Session = async ({ port, cert }, dialect, query, hooks) => {
   const { default: WebSocket } = await import('ws');
   const rxjs = await import('rxjs');
-  const { Observable, filter, ignoreElements, lastValueFrom, merge, share, tap } = rxjs;
-  const server$ = new Observable<RawEvent>((subscriber) => {
-    const ws = new WebSocket(`wss://127.0.0.1:${port}${path(dialect)}${query}`, {
-      perMessageDeflate: false,
-      ca: cert,
-    });
-    ws.on('message', (data: Buffer) => subscriber.next(JSON.parse(data.toString()) as RawEvent));
-    ws.on('close', () => subscriber.complete());
-    ws.on('error', (err) => subscriber.error(err));
-    return () => ws.close();
-  }).pipe(share());
+  const { filter, ignoreElements, lastValueFrom, merge, share, tap } = rxjs;
+  const server$ = rawEvents(
+    rxjs,
+    () =>
+      new WebSocket(`wss://127.0.0.1:${port}${path(dialect)}${query}`, {
+        perMessageDeflate: false,
+        ca: cert,
+      }),
+  ).pipe(share());
   const transcript = transcriptType(dialect);
   await lastValueFrom(
     merge(
